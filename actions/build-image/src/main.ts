@@ -1,0 +1,3 @@
+import { failNotYetAvailable } from '@mlops-actions/action/not-available';
+
+failNotYetAvailable('build-image', 'image');

@@ -1,0 +1,11 @@
+export { escapeMarkdown, escapeMermaidLabel, reportMarker, sanitizeTerminal } from './escape.js';
+export { formatNumber, formatValue, formatDelta, shortDigest } from './format.js';
+export { describeChange } from './change.js';
+export type { Change } from './change.js';
+export { xyChart } from './mermaid.js';
+export type { XyChart, XySeries } from './mermaid.js';
+export { renderReport, SECTION_SEPARATOR } from './render.js';
+export type { RenderOptions, RenderedReport, ReportSection } from './render.js';
+export { truncateReport, COMMENT_LIMIT, SUMMARY_LIMIT_BYTES } from './truncate.js';
+export type { TruncateOptions } from './truncate.js';
+export { renderTerminal } from './terminal.js';

@@ -1,0 +1,185 @@
+import type { Verdict } from '../gates/types.js';
+import type { StageResult } from '../stage-result/types.js';
+import { escapeMarkdown, inlineCode, reportMarker } from './escape.js';
+import { shortDigest } from './format.js';
+import { gatesSection, metricsSection, slicesSection, testsSection } from './sections-evaluate.js';
+import {
+  deploySection,
+  genericSection,
+  imageSection,
+  loadTestSection,
+  promoteSection,
+  trainSection,
+} from './sections-stages.js';
+
+export interface RenderOptions {
+  title?: string;
+  /** Identifies the sticky comment; one comment per key per PR. */
+  key?: string;
+  runUrl?: string;
+  commit?: string;
+  /** How many worst slices to list (default 10). */
+  maxSlices?: number;
+  /** Where the untruncated report lives (job summary or artifact), for the truncation note. */
+  fullReportUrl?: string;
+}
+
+export interface ReportSection {
+  id: string;
+  markdown: string;
+}
+
+export interface RenderedReport {
+  markdown: string;
+  sections: ReportSection[];
+}
+
+export const SECTION_SEPARATOR = '\n\n';
+
+/** Pipeline order, so a report reads the way the model travelled. */
+const ORDER = ['train', 'evaluate', 'report', 'image', 'load-test', 'deploy', 'promote'];
+
+function sortResults(results: StageResult[]): StageResult[] {
+  const rank = (s: string) => {
+    const i = ORDER.indexOf(s);
+    return i === -1 ? ORDER.length : i;
+  };
+  return [...results].sort((a, b) => rank(a.stage) - rank(b.stage));
+}
+
+interface Failing {
+  stage: string;
+  verdict: Verdict;
+}
+
+/** Links come from result files, which may come from an untrusted PR's artifact. */
+export function safeUrl(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  return /^https?:\/\/[^\s()<>[\]"'`]+$/.test(url) ? url : undefined;
+}
+
+function headline(results: StageResult[]): string {
+  const failing: Failing[] = results.flatMap((r) =>
+    r.verdicts.filter((v) => v.status === 'fail').map((verdict) => ({ stage: r.stage, verdict })),
+  );
+  const errors = results.filter((r) => r.status === 'error');
+  const failedWithoutGate = results.filter(
+    (r) => r.status === 'failed' && !r.verdicts.some((v) => v.status === 'fail'),
+  );
+  const warnings = results.flatMap((r) => r.verdicts.filter((v) => v.status === 'warn'));
+  if (!results.length) return '⚠️ **No stage results** were found to report on.';
+  if (failing.length || errors.length || failedWithoutGate.length) {
+    const lines: string[] = [];
+    if (failing.length) {
+      const names = failing.map((f) => `${inlineCode(f.verdict.gate)} (${escapeMarkdown(f.stage)})`);
+      lines.push(
+        `❌ **Failed**: ${failing.length} gate${failing.length === 1 ? '' : 's'} failed: ${names.join(', ')}`,
+      );
+    } else {
+      lines.push('❌ **Failed**');
+    }
+    for (const r of errors) {
+      lines.push(`💥 ${escapeMarkdown(r.stage)} could not run: ${escapeMarkdown(r.error ?? r.summary)}`);
+    }
+    for (const r of failedWithoutGate)
+      lines.push(`❌ ${escapeMarkdown(r.stage)}: ${escapeMarkdown(r.summary)}`);
+    return lines.join('\n\n');
+  }
+  const gates = results.reduce((n, r) => n + r.verdicts.length, 0);
+  const warn = warnings.length ? ` with ${warnings.length} warning${warnings.length === 1 ? '' : 's'}` : '';
+  return `✅ **Passed**${warn}: ${gates} gate${gates === 1 ? '' : 's'} checked across ${results.length} stage${results.length === 1 ? '' : 's'}.`;
+}
+
+function stageLine(results: StageResult[]): string {
+  const icon = { passed: '✅', failed: '❌', error: '💥', skipped: '⏭️' };
+  return results.map((r) => `${icon[r.status]} ${escapeMarkdown(r.stage)}`).join(' · ');
+}
+
+function footer(results: StageResult[], opts: RenderOptions): string {
+  const bits: string[] = [];
+  const withModel = results.find((r) => r.model);
+  if (withModel?.model) {
+    const digest = withModel.model.sha256 ? ` ${inlineCode(shortDigest(withModel.model.sha256))}` : '';
+    bits.push(`model ${escapeMarkdown(withModel.model.name)}${digest}`);
+  }
+  const withBaseline = results.find((r) => r.baselineModel?.sha256);
+  if (withBaseline?.baselineModel?.sha256)
+    bits.push(`baseline ${inlineCode(shortDigest(withBaseline.baselineModel.sha256))}`);
+  const data = new Map<string, string>();
+  for (const r of results) {
+    for (const [role, f] of Object.entries(r.inputs)) {
+      if (role === 'model' || role === 'baseline') continue;
+      if (!data.has(role)) data.set(role, f.sha256);
+    }
+  }
+  for (const [role, sha] of [...data].slice(0, 4))
+    bits.push(`${escapeMarkdown(role)} ${inlineCode(shortDigest(sha))}`);
+  const commit = opts.commit ?? results.find((r) => r.git?.commit)?.git?.commit;
+  if (commit)
+    bits.push(
+      `commit ${/^[0-9a-f]{7,64}$/i.test(commit) ? inlineCode(commit.slice(0, 7)) : escapeMarkdown(commit)}`,
+    );
+  const url = safeUrl(opts.runUrl ?? results.find((r) => r.run?.url)?.run?.url);
+  if (url) bits.push(`[workflow run](${url})`);
+  const tool = results[0]?.tool;
+  const by = tool ? `mlops-actions ${escapeMarkdown(tool.version)}` : 'mlops-actions';
+  return `<sub>${bits.join(' · ')}${bits.length ? ' · ' : ''}${by}</sub>`;
+}
+
+/**
+ * One report from whatever stage results exist. Sections are kept separate so a comment that
+ * would exceed GitHub's limit can be cut between them (truncateReport) rather than mid-table.
+ */
+export function renderReport(results: StageResult[], opts: RenderOptions = {}): RenderedReport {
+  const ordered = sortResults(results);
+  const title = escapeMarkdown(opts.title ?? 'mlops report');
+  const sections: ReportSection[] = [];
+  const head = [reportMarker(opts.key), `## ${title}`, headline(ordered)];
+  if (ordered.length) head.push(stageLine(ordered));
+  sections.push({ id: 'headline', markdown: head.join('\n\n') });
+
+  const gates = gatesSection(ordered);
+  if (gates) sections.push({ id: 'gates', markdown: gates });
+
+  for (const r of ordered) {
+    switch (r.stage) {
+      case 'evaluate': {
+        const metrics = metricsSection(r);
+        if (metrics) sections.push({ id: 'evaluate-metrics', markdown: metrics });
+        const tests = testsSection([r]);
+        if (tests) sections.push({ id: 'evaluate-tests', markdown: tests });
+        const slices = slicesSection(r, opts.maxSlices ?? 10);
+        if (slices) sections.push({ id: 'evaluate-slices', markdown: slices });
+        break;
+      }
+      case 'train':
+        sections.push({ id: 'train', markdown: trainSection(r) });
+        break;
+      case 'load-test':
+        sections.push({ id: 'load-test', markdown: loadTestSection(r) });
+        break;
+      case 'image':
+        sections.push({ id: 'image', markdown: imageSection(r) });
+        break;
+      case 'deploy':
+        sections.push({ id: 'deploy', markdown: deploySection(r) });
+        break;
+      case 'promote':
+        sections.push({ id: 'promote', markdown: promoteSection(r) });
+        break;
+      case 'report':
+        break;
+      default:
+        sections.push({
+          id: `stage-${String(r.stage).replace(/[^a-z0-9-]/gi, '_')}`,
+          markdown: genericSection(r),
+        });
+    }
+    if (r.stage !== 'evaluate') {
+      const tests = testsSection([r]);
+      if (tests) sections.push({ id: `${r.stage}-tests`, markdown: tests });
+    }
+  }
+  sections.push({ id: 'footer', markdown: footer(ordered, opts) });
+  return { markdown: sections.map((s) => s.markdown).join(SECTION_SEPARATOR) + '\n', sections };
+}

@@ -1,0 +1,217 @@
+import type { Measurement, SliceMeasurements, Verdict } from '../gates/types.js';
+import type { StageResult } from '../stage-result/types.js';
+import { describeChange, directionOf } from './change.js';
+import { escapeMarkdown } from './escape.js';
+import { displayUnit, formatCi, formatDelta, formatLevel, formatValue } from './format.js';
+import { xyChart } from './mermaid.js';
+import { STATUS_ICON, details, statusCell, table } from './table.js';
+
+function verdictsFor(verdicts: Verdict[], metric: string): Verdict[] {
+  return verdicts.filter((v) => v.metric === metric && !v.slice);
+}
+
+function gateCell(verdicts: Verdict[]): string {
+  if (!verdicts.length) return '—';
+  const worst = verdicts.some((v) => v.status === 'fail')
+    ? 'fail'
+    : verdicts.some((v) => v.status === 'warn')
+      ? 'warn'
+      : 'pass';
+  return verdicts.length === 1 ? statusCell(worst) : `${statusCell(worst)} (${verdicts.length} gates)`;
+}
+
+function deltaCell(name: string, m: Measurement): string {
+  const c = describeChange(name, m);
+  if (c.delta === null) return '—';
+  const unit = displayUnit(name, m);
+  return c.text ? `${formatDelta(c.delta, unit)} ${c.text}` : formatDelta(c.delta, unit);
+}
+
+/** Headline first, then in the order the stage wrote them. */
+function orderedNames(result: StageResult): string[] {
+  const names = Object.keys(result.values);
+  if (result.headline && names.includes(result.headline)) {
+    return [result.headline, ...names.filter((n) => n !== result.headline)];
+  }
+  return names;
+}
+
+export function metricsSection(result: StageResult): string {
+  const names = orderedNames(result);
+  if (!names.length) return '';
+  const level = Object.values(result.values).find((m) => m.ciLevel !== undefined)?.ciLevel;
+  const rows = names.map((name) => {
+    const m = result.values[name] as Measurement;
+    const label = name === result.headline ? `**${escapeMarkdown(name)}**` : escapeMarkdown(name);
+    const unit = displayUnit(name, m);
+    return [
+      label,
+      formatValue(m.baseline, unit),
+      formatValue(m.candidate, unit),
+      deltaCell(name, m),
+      formatCi(m, unit),
+      gateCell(verdictsFor(result.verdicts, name)),
+    ];
+  });
+  const parts = [
+    '### Metrics',
+    table(['metric', 'baseline', 'candidate', 'Δ', `${formatLevel(level)} CI of Δ`, 'gate'], rows, [
+      'l',
+      'r',
+      'r',
+      'l',
+      'l',
+      'l',
+    ]),
+  ];
+  const baselineNote = result.baselineModel
+    ? `Baseline: ${escapeMarkdown(result.baselineModel.source)}.`
+    : names.some((n) => result.values[n]?.baseline !== undefined && result.values[n]?.baseline !== null)
+      ? ''
+      : 'No baseline: change gates had nothing to compare against.';
+  if (baselineNote) parts.push(baselineNote);
+  const chart = deltaChart(result, names);
+  if (chart) parts.push(chart);
+  return parts.join('\n\n');
+}
+
+/**
+ * Metrics live on different scales, so the chart shows relative change with the sign flipped
+ * for lower-is-better metrics: every bar above zero is an improvement.
+ */
+function deltaChart(result: StageResult, names: string[]): string {
+  const labels: string[] = [];
+  const values: number[] = [];
+  for (const name of names) {
+    const m = result.values[name] as Measurement;
+    const c = describeChange(name, m);
+    if (c.delta === null || (c.better === null && c.delta !== 0)) continue;
+    if (typeof m.baseline !== 'number' || m.baseline === 0) continue;
+    const direction = directionOf(name, m);
+    const sign = direction === 'lower-is-better' ? -1 : 1;
+    labels.push(name);
+    values.push((sign * c.delta * 100) / Math.abs(m.baseline));
+  }
+  if (!labels.length) return '';
+  return xyChart({
+    title: 'Change vs baseline (% of baseline, above 0 = better)',
+    labels,
+    yLabel: '% change',
+    series: [{ kind: 'bar', values }],
+  });
+}
+
+export function gatesSection(results: StageResult[]): string {
+  const rows: string[][] = [];
+  for (const r of results) {
+    for (const v of r.verdicts) {
+      rows.push([
+        statusCell(v.status),
+        escapeMarkdown(r.stage),
+        escapeMarkdown(v.gate),
+        escapeMarkdown(v.reason),
+      ]);
+    }
+  }
+  if (!rows.length) return '';
+  return ['### Gates', table(['status', 'stage', 'gate', 'reason'], rows)].join('\n\n');
+}
+
+const MAX_FAILURES = 5;
+const MAX_MESSAGE = 300;
+
+function clip(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+}
+
+export function testsSection(results: StageResult[]): string {
+  const summaries = results.flatMap((r) => r.tests ?? []);
+  if (!summaries.length) return '';
+  const rows = summaries.map((t) => [
+    t.failed + t.errored > 0 ? STATUS_ICON.fail : STATUS_ICON.pass,
+    escapeMarkdown(t.file),
+    String(t.total),
+    String(t.passed),
+    String(t.failed),
+    String(t.errored),
+    String(t.skipped),
+  ]);
+  const parts = ['### Tests', table(['', 'report', 'total', 'passed', 'failed', 'errors', 'skipped'], rows)];
+  const failures = summaries.flatMap((t) => t.failures);
+  if (failures.length) {
+    const shown = failures.slice(0, MAX_FAILURES);
+    const list = shown
+      .map(
+        (f) => `- **${escapeMarkdown(clip(f.name, 200))}**: ${escapeMarkdown(clip(f.message, MAX_MESSAGE))}`,
+      )
+      .join('\n');
+    const more = failures.length > shown.length ? `\n\n…and ${failures.length - shown.length} more.` : '';
+    parts.push(`First failures:\n\n${list}${more}`);
+  }
+  return parts.join('\n\n');
+}
+
+function sliceMetric(result: StageResult, slices: SliceMeasurements[]): string | undefined {
+  const candidates = [
+    result.headline,
+    ...result.verdicts.filter((v) => v.slice).map((v) => v.metric),
+    ...Object.keys(result.values),
+  ];
+  return candidates.find((n): n is string => !!n && slices.some((s) => s.values[n] !== undefined));
+}
+
+/** The slices where the candidate does worst on the headline metric, worst first. */
+export function slicesSection(result: StageResult, maxSlices: number): string {
+  const slices = result.slices ?? [];
+  if (!slices.length) return '';
+  const metric = sliceMetric(result, slices);
+  if (!metric) return '';
+  const withValue = slices.filter((s) => typeof s.values[metric]?.candidate === 'number');
+  const sample = withValue[0]?.values[metric] ?? ({ candidate: null } as Measurement);
+  const direction = directionOf(metric, sample);
+  const sorted = [...withValue].sort((a, b) => {
+    const x = a.values[metric]?.candidate as number;
+    const y = b.values[metric]?.candidate as number;
+    return direction === 'lower-is-better' ? y - x : x - y;
+  });
+  const worst = sorted.slice(0, Math.max(1, maxSlices));
+  const rows = worst.map((s) => {
+    const m = s.values[metric] as Measurement;
+    const unit = displayUnit(metric, m);
+    const flagged = result.verdicts.filter(
+      (v) => v.slice && v.metric === metric && v.slice === `${s.column}=${s.value}`,
+    );
+    return [
+      escapeMarkdown(s.column),
+      escapeMarkdown(s.value),
+      String(s.rows),
+      formatValue(m.baseline, unit),
+      formatValue(m.candidate, unit),
+      deltaCell(metric, m),
+      flagged.length ? gateCell(flagged) : '—',
+    ];
+  });
+  const body = [
+    table(['column', 'value', 'rows', 'baseline', 'candidate', 'Δ', 'gate'], rows, [
+      'l',
+      'l',
+      'r',
+      'r',
+      'r',
+      'l',
+      'l',
+    ]),
+    xyChart({
+      title: `${metric} by slice (worst ${worst.length})`,
+      labels: worst.map((s) => `${s.column}=${s.value}`),
+      yLabel: metric,
+      series: [{ kind: 'bar', values: worst.map((s) => s.values[metric]?.candidate as number) }],
+    }),
+  ].join('\n\n');
+  const failing = result.verdicts.some((v) => v.slice && v.status === 'fail');
+  return details(
+    `Worst slices by ${escapeMarkdown(metric)} (${worst.length} of ${slices.length})`,
+    body,
+    failing,
+  );
+}

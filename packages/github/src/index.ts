@@ -1,0 +1,12 @@
+export { createClient, statusOf } from './client.js';
+export type { ClientLog, ClientOptions, GitHubClient } from './client.js';
+export { ACTIONS_BOT, resolveIdentity } from './identity.js';
+export { COMMENT_MODES, upsertStickyComment, withMarker } from './sticky-comment.js';
+export type { CommentMode, UpsertOptions, UpsertResult } from './sticky-comment.js';
+export { appendJobSummary, readRunEvent } from './runner.js';
+export type { PullRequestInfo, RunEvent, WorkflowRunInfo } from './runner.js';
+export { BUNDLE_FILE, readReportBundle, saveReportBundle } from './bundle.js';
+export type { ReportBundle } from './bundle.js';
+export { DEFAULT_BUNDLE_DIR, isReadOnlyTokenError, publishFromRun, publishReport } from './publish.js';
+export type { FromRunOptions, PublishOptions, PublishOutcome } from './publish.js';
+export * from './baseline-artifact.js';

@@ -1,0 +1,10 @@
+export type { Predictions, Task } from './predictions.js';
+export { loadOnnxRuntime, resolveOnnxRuntime, ortSearchPaths, INSTALL_HINT } from './runtime.js';
+export type { OrtLoadOptions, OrtModule } from './runtime.js';
+export { inspectModel } from './inspect.js';
+export type { ModelInspection } from './inspect.js';
+export type { TensorInfo, OutputInfo } from './model-info.js';
+export type { OpsetInfo } from './opsets.js';
+export { predict } from './predict.js';
+export type { PredictOptions, PredictResult } from './predict.js';
+export type { OutputOptions, ScoreKind } from './output-plan.js';

@@ -1,0 +1,15 @@
+/**
+ * Where trained outputs are kept between runs, keyed by the train cache key. `paths` are absolute
+ * and identical on save and restore; an implementation puts the files back at those same paths.
+ */
+export interface ModelCache {
+  /** true only when every requested path was restored for exactly this key. */
+  restore(key: string, paths: string[]): Promise<boolean>;
+  save(key: string, paths: string[]): Promise<void>;
+}
+
+/** The slice of a logger the caches need; `@actions/core` satisfies it. */
+export interface CacheLogger {
+  info(message: string): void;
+  warning(message: string): void;
+}

@@ -1,0 +1,75 @@
+import { access } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { InputError } from '@mlops-actions/core';
+import type { BaselineSpec, Spec } from '@mlops-actions/core';
+
+/** Where a baseline model comes from; `undefined` means there is none (e.g. the first model). */
+export interface BaselineModel {
+  path: string;
+  /** Human description for the report: `path baseline/model.onnx`, `store production`. */
+  source: string;
+}
+
+/**
+ * Finds a baseline model by other means than a local file: an artifact of an earlier workflow run,
+ * a model registry. The GitHub action plugs in an artifact resolver; the local CLI has none, and a
+ * spec that needs one fails with a clear message instead of silently evaluating without a baseline.
+ */
+export interface BaselineResolver {
+  resolve(spec: Extract<BaselineSpec, { kind: 'artifact' | 'registry' }>): Promise<BaselineModel | undefined>;
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await access(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The model file a local model store keeps for a key: `<store>/<key>/model.onnx`. */
+export function storeModelPath(storeDir: string, key: string): string {
+  return join(storeDir, key, 'model.onnx');
+}
+
+export async function resolveBaseline(
+  spec: Spec,
+  opts: { override?: string; resolver?: BaselineResolver } = {},
+): Promise<BaselineModel | undefined> {
+  if (opts.override) {
+    const path = resolve(opts.override);
+    if (!(await exists(path))) throw new InputError(`baseline model ${opts.override}: no such file`);
+    return { path, source: `path ${opts.override}` };
+  }
+  const b = spec.evaluate?.baseline;
+  if (!b) return undefined;
+  switch (b.kind) {
+    case 'path': {
+      const path = resolve(spec.dir, b.path);
+      if (!(await exists(path))) {
+        throw new InputError(`${spec.file}: evaluate.baseline.path: ${b.path}: no such file`, {
+          file: spec.file,
+        });
+      }
+      return { path, source: `path ${b.path}` };
+    }
+    case 'store': {
+      const path = storeModelPath(resolve(spec.dir, b.store), b.key);
+      // An empty store is the normal state before the first promotion: no baseline, and the
+      // change gates follow on-missing-baseline.
+      return (await exists(path)) ? { path, source: `store ${b.store} (${b.key})` } : undefined;
+    }
+    case 'artifact':
+    case 'registry': {
+      if (!opts.resolver) {
+        throw new InputError(
+          `${spec.file}: evaluate.baseline.${b.kind} needs GitHub (run the evaluate-against-baseline action), ` +
+            `or pass --baseline PATH to evaluate against a local model`,
+          { file: spec.file },
+        );
+      }
+      return opts.resolver.resolve(b);
+    }
+  }
+}

@@ -1,0 +1,3 @@
+export { declaredStages } from './stages.js';
+export { runPipeline } from './run.js';
+export type { PipelineOptions, PipelineOutcome } from './run.js';
