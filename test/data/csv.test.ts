@@ -108,17 +108,14 @@ describe('loadEvalData: CSV', () => {
     expect([...data.features]).toEqual([3, 1]);
   });
 
-  it('reads a large file quickly enough (100k × 30)', async () => {
+  it('reads a large file (100k × 30) to the last value', async () => {
     const header = Array.from({ length: 30 }, (_, j) => `f${j}`).join(',') + ',y\n';
     const row = Array.from({ length: 30 }, (_, j) => (j * 1.2345 - 10).toFixed(4)).join(',');
     const body = (row + ',1\n' + row + ',0\n').repeat(50_000);
     const file = tempFile(header + body);
-    const t0 = performance.now();
     const data = await loadEvalData({ path: file, ...binary });
-    const ms = performance.now() - t0;
     expect(data.n).toBe(100_000);
     expect(data.features[30 * 99_999 + 29]).toBe(Math.fround(29 * 1.2345 - 10));
-    // ~0.3 s on a 2-core machine; the bound only catches an accidental quadratic or per-field split.
-    expect(ms).toBeLessThan(5000);
+    // Speed is measured in bench/evaluate, not here.
   });
 });

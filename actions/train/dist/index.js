@@ -34178,7 +34178,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(33838);
 /* harmony import */ var _mlops_actions_action__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(40340);
-/* harmony import */ var _mlops_actions_core__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(19273);
+/* harmony import */ var _mlops_actions_core__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(53706);
 /* harmony import */ var _mlops_actions_stages__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(67208);
 
 
@@ -34237,8 +34237,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var lib_core = __nccwpck_require__(33838);
-// EXTERNAL MODULE: ./packages/core/src/index.ts + 57 modules
-var src = __nccwpck_require__(19273);
+// EXTERNAL MODULE: ./packages/core/src/index.ts + 58 modules
+var src = __nccwpck_require__(53706);
 ;// CONCATENATED MODULE: ./packages/action/src/inputs.ts
 
 
@@ -34430,109 +34430,6 @@ function runUrl() {
 
 /***/ }),
 
-/***/ 62089:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   GV: () => (/* binding */ digestPath),
-/* harmony export */   Gt: () => (/* binding */ displayPath),
-/* harmony export */   LP: () => (/* binding */ sha256Bytes),
-/* harmony export */   T2: () => (/* binding */ combineDigests),
-/* harmony export */   hd: () => (/* binding */ fileDigest)
-/* harmony export */ });
-/* unused harmony exports sha256Stream, sha256File, toPosix, listFilesRecursive */
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(73024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(51455);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(76760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
-/**
- * sha256 digests of bytes, streams, files and directory trees. Every digest is lowercase hex so it
- * can be compared with `sha256sum` output and stored in plain JSON (stage results, model cards).
- */
-
-
-
-
-function sha256Bytes(data) {
-    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(data).digest('hex');
-}
-async function sha256Stream(stream) {
-    const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
-    for await (const chunk of stream)
-        hash.update(chunk);
-    return hash.digest('hex');
-}
-async function sha256File(file) {
-    return sha256Stream((0,node_fs__WEBPACK_IMPORTED_MODULE_1__.createReadStream)(file));
-}
-/** Digest of one file; `displayPath` is what the result records (usually relative to the spec). */
-async function fileDigest(file, displayPath = file) {
-    const [sha256, info] = await Promise.all([sha256File(file), (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.stat)(file)]);
-    return { path: displayPath, sha256, bytes: info.size };
-}
-/** Forward slashes on every OS, so digests and cache keys computed on Windows match Linux ones. */
-function toPosix(p) {
-    return p.split((node_path__WEBPACK_IMPORTED_MODULE_3___default().sep)).join('/');
-}
-/**
- * Every regular file under `dir`, recursively, as absolute paths sorted by their relative POSIX path
- * in code-unit order (locale-independent, so two machines list the same tree identically).
- * Symlinks are followed; a directory reached twice through links is listed once.
- */
-async function listFilesRecursive(dir) {
-    const out = [];
-    const seen = new Set();
-    async function walk(abs, rel) {
-        const real = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.realpath)(abs);
-        if (seen.has(real))
-            return;
-        seen.add(real);
-        for (const entry of await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.readdir)(abs, { withFileTypes: true })) {
-            const childAbs = node_path__WEBPACK_IMPORTED_MODULE_3___default().join(abs, entry.name);
-            const childRel = rel ? `${rel}/${entry.name}` : entry.name;
-            const info = entry.isSymbolicLink() ? await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.stat)(childAbs) : entry;
-            if (info.isDirectory())
-                await walk(childAbs, childRel);
-            else if (info.isFile())
-                out.push({ rel: childRel, abs: childAbs });
-        }
-    }
-    await walk(dir, '');
-    out.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
-    return out.map((f) => f.abs);
-}
-/**
- * Digests of a file or of every file under a directory. Paths in the result are `base`-relative
- * POSIX paths (a file outside `base` keeps its absolute path).
- */
-async function digestPath(target, base) {
-    const info = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.stat)(target);
-    const files = info.isDirectory() ? await listFilesRecursive(target) : [target];
-    const digests = [];
-    for (const file of files)
-        digests.push(await fileDigest(file, displayPath(file, base)));
-    return digests;
-}
-/** One digest standing for a whole tree: sha256 over sorted `path NUL sha256 LF` lines. */
-function combineDigests(files) {
-    return sha256Bytes(files.map((f) => `${f.path}\0${f.sha256}\n`).join(''));
-}
-function displayPath(file, base) {
-    const rel = node_path__WEBPACK_IMPORTED_MODULE_3___default().relative(base, file);
-    if (rel === '')
-        return '.';
-    if (rel === '..' || rel.startsWith(`..${(node_path__WEBPACK_IMPORTED_MODULE_3___default().sep)}`) || node_path__WEBPACK_IMPORTED_MODULE_3___default().isAbsolute(rel))
-        return toPosix(file);
-    return toPosix(rel);
-}
-
-
-/***/ }),
-
 /***/ 37638:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -34570,7 +34467,7 @@ class UsageError extends Error {
 
 /***/ }),
 
-/***/ 19273:
+/***/ 53706:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34578,11 +34475,16 @@ class UsageError extends Error {
 __nccwpck_require__.d(__webpack_exports__, {
   dz: () => (/* reexport */ errors/* InputError */.dz),
   V: () => (/* reexport */ StageClock),
+  wr: () => (/* reexport */ TOOL_VERSION),
   eb: () => (/* reexport */ errors/* UsageError */.eb),
+  T2: () => (/* reexport */ combineDigests),
   pH: () => (/* reexport */ compute_computeMetrics),
   A9: () => (/* reexport */ createEvalState),
+  GV: () => (/* reexport */ digestPath),
+  Gt: () => (/* reexport */ displayPath),
   sk: () => (/* reexport */ eval_state_evalStateArrays),
   ud: () => (/* reexport */ evaluateGates),
+  hd: () => (/* reexport */ fileDigest),
   ZV: () => (/* reexport */ report_format_formatNumber),
   II: () => (/* reexport */ loadSpec),
   B1: () => (/* reexport */ mcnemarExact),
@@ -34593,13 +34495,14 @@ __nccwpck_require__.d(__webpack_exports__, {
   Wx: () => (/* reexport */ bootstrap_pairedBootstrap),
   Be: () => (/* reexport */ prepare_predictedClasses),
   xQ: () => (/* reexport */ readJUnitFile),
+  LP: () => (/* reexport */ sha256Bytes),
   mG: () => (/* reexport */ sliceRows),
   PC: () => (/* reexport */ stageResultPath),
   PY: () => (/* reexport */ worstSlices),
   PG: () => (/* reexport */ writeStageResult)
 });
 
-// UNUSED EXPORTS: COMMENT_LIMIT, DEFAULT_METRICS, EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_OK, METRIC_NAMES, METRIC_NAME_LIST, SECTION_SEPARATOR, STAGES, SUMMARY_LIMIT_BYTES, SpecError, TASKS, TOOL_NAME, TOOL_VERSION, aliasesOf, combineDigests, confusionMatrix, consoleLogger, defaultMetrics, describeChange, describeGate, describeValue, digestPath, displayPath, editDistance, escapeMarkdown, escapeMermaidLabel, evaluateState, exactMcNemarPValue, expandString, explainSchemaErrors, fileDigest, formatDelta, formatFromExtension, formatPath, formatProblem, formatValue, isMetricName, knownMetrics, listFilesRecursive, metricAppliesTo, mlopsSchema, normalizeGate, parseChange, parseDuration, parseExpression, parseJUnit, parseRate, parseSpecText, percentileInterval, percentileSorted, readStageResult, readStageResults, renderReport, renderTerminal, reportMarker, resolveSpecPath, sanitizeTerminal, sha256Bytes, sha256File, sha256Stream, shortDigest, silentLogger, specValidator, stageResultSchema, suggest, toPosix, toolInfo, truncateReport, validateSpecText, validateStageResult, xyChart
+// UNUSED EXPORTS: COMMENT_LIMIT, DEFAULT_METRICS, EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_OK, METRIC_NAMES, METRIC_NAME_LIST, SECTION_SEPARATOR, STAGES, SUMMARY_LIMIT_BYTES, SpecError, TASKS, TOOL_NAME, aliasesOf, confusionMatrix, consoleLogger, defaultMetrics, describeChange, describeGate, describeValue, editDistance, escapeMarkdown, escapeMermaidLabel, evaluateState, exactMcNemarPValue, expandString, explainSchemaErrors, formatDelta, formatFromExtension, formatPath, formatProblem, formatValue, isMetricName, knownMetrics, listFilesRecursive, metricAppliesTo, mlopsSchema, normalizeGate, parseChange, parseDuration, parseExpression, parseJUnit, parseRate, parseSpecText, percentileInterval, percentileSorted, readStageResult, readStageResults, renderReport, renderTerminal, reportMarker, resolveSpecPath, sanitizeTerminal, sha256File, sha256Stream, shortDigest, silentLogger, specValidator, stageResultSchema, suggest, toPosix, toolInfo, truncateReport, validateSpecText, validateStageResult, xyChart
 
 // EXTERNAL MODULE: ./packages/core/src/errors.ts
 var errors = __nccwpck_require__(37638);
@@ -34620,8 +34523,105 @@ const silentLogger = {
     group: (_name, fn) => fn(),
 };
 
-// EXTERNAL MODULE: ./packages/core/src/digest.ts
-var digest = __nccwpck_require__(62089);
+;// CONCATENATED MODULE: ./packages/core/src/version.ts
+/** Recorded in every stage result so a result can be traced to the tool that wrote it. */
+const TOOL_NAME = 'mlops-actions';
+const TOOL_VERSION = '0.1.0';
+function toolInfo() {
+    return { name: TOOL_NAME, version: TOOL_VERSION, node: process.version };
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(73024);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(51455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(76760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+;// CONCATENATED MODULE: ./packages/core/src/digest.ts
+/**
+ * sha256 digests of bytes, streams, files and directory trees. Every digest is lowercase hex so it
+ * can be compared with `sha256sum` output and stored in plain JSON (stage results, model cards).
+ */
+
+
+
+
+function sha256Bytes(data) {
+    return (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
+}
+async function sha256Stream(stream) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    for await (const chunk of stream)
+        hash.update(chunk);
+    return hash.digest('hex');
+}
+async function sha256File(file) {
+    return sha256Stream((0,external_node_fs_.createReadStream)(file));
+}
+/** Digest of one file; `displayPath` is what the result records (usually relative to the spec). */
+async function fileDigest(file, displayPath = file) {
+    const [sha256, info] = await Promise.all([sha256File(file), (0,promises_.stat)(file)]);
+    return { path: displayPath, sha256, bytes: info.size };
+}
+/** Forward slashes on every OS, so digests and cache keys computed on Windows match Linux ones. */
+function toPosix(p) {
+    return p.split((external_node_path_default()).sep).join('/');
+}
+/**
+ * Every regular file under `dir`, recursively, as absolute paths sorted by their relative POSIX path
+ * in code-unit order (locale-independent, so two machines list the same tree identically).
+ * Symlinks are followed; a directory reached twice through links is listed once.
+ */
+async function listFilesRecursive(dir) {
+    const out = [];
+    const seen = new Set();
+    async function walk(abs, rel) {
+        const real = await (0,promises_.realpath)(abs);
+        if (seen.has(real))
+            return;
+        seen.add(real);
+        for (const entry of await (0,promises_.readdir)(abs, { withFileTypes: true })) {
+            const childAbs = external_node_path_default().join(abs, entry.name);
+            const childRel = rel ? `${rel}/${entry.name}` : entry.name;
+            const info = entry.isSymbolicLink() ? await (0,promises_.stat)(childAbs) : entry;
+            if (info.isDirectory())
+                await walk(childAbs, childRel);
+            else if (info.isFile())
+                out.push({ rel: childRel, abs: childAbs });
+        }
+    }
+    await walk(dir, '');
+    out.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+    return out.map((f) => f.abs);
+}
+/**
+ * Digests of a file or of every file under a directory. Paths in the result are `base`-relative
+ * POSIX paths (a file outside `base` keeps its absolute path).
+ */
+async function digestPath(target, base) {
+    const info = await (0,promises_.stat)(target);
+    const files = info.isDirectory() ? await listFilesRecursive(target) : [target];
+    const digests = [];
+    for (const file of files)
+        digests.push(await fileDigest(file, displayPath(file, base)));
+    return digests;
+}
+/** One digest standing for a whole tree: sha256 over sorted `path NUL sha256 LF` lines. */
+function combineDigests(files) {
+    return sha256Bytes(files.map((f) => `${f.path}\0${f.sha256}\n`).join(''));
+}
+function displayPath(file, base) {
+    const rel = external_node_path_default().relative(base, file);
+    if (rel === '')
+        return '.';
+    if (rel === '..' || rel.startsWith(`..${(external_node_path_default()).sep}`) || external_node_path_default().isAbsolute(rel))
+        return toPosix(file);
+    return toPosix(rel);
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/gates/describe.ts
 /**
  * Stable one-line text of a gate, close to how it is written in mlops.yml: `roc_auc >= 0.88`,
@@ -35074,10 +35074,6 @@ function ciLabel(level) {
     return level !== undefined && level > 0 && level < 1 ? `${Number((level * 100).toPrecision(6))}% CI` : 'CI';
 }
 
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(76760);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(73024);
 ;// CONCATENATED MODULE: ./packages/core/src/gates/xml.ts
 /**
  * A small, forgiving XML reader: enough for JUnit reports without a dependency. It builds an
@@ -35524,10 +35520,6 @@ function sliceFailure(gate, slice, reason) {
 
 
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(77598);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(51455);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(38815);
 ;// CONCATENATED MODULE: ./packages/core/src/spec/env.ts
@@ -36106,7 +36098,11 @@ function names_prefix(source) {
  * the loader reads this); test/spec/metric-names.test.ts keeps the two in sync.
  */
 
-const TASKS = ['binary-classification', 'multiclass-classification', 'regression'];
+const TASKS = [
+    'binary-classification',
+    'multiclass-classification',
+    'regression',
+];
 const metric_names_BINARY = ['binary-classification'];
 const MULTI = ['multiclass-classification'];
 const CLASSIFICATION = ['binary-classification', 'multiclass-classification'];
@@ -37117,14 +37113,6 @@ async function readStageResult(dir, stage) {
         throw new InputError(`${file}: holds the '${parsed.result.stage}' result, expected '${stage}'`, { file });
     }
     return parsed.result;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/version.ts
-/** Recorded in every stage result so a result can be traced to the tool that wrote it. */
-const TOOL_NAME = 'mlops-actions';
-const TOOL_VERSION = '0.1.0';
-function toolInfo() {
-    return { name: TOOL_NAME, version: TOOL_VERSION, node: process.version };
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/stage-result/build.ts
@@ -39023,10 +39011,8 @@ var promises_ = __nccwpck_require__(51455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(76760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./packages/core/src/digest.ts
-var src_digest = __nccwpck_require__(62089);
-// EXTERNAL MODULE: ./packages/core/src/errors.ts
-var errors = __nccwpck_require__(37638);
+// EXTERNAL MODULE: ./packages/core/src/index.ts + 58 modules
+var src = __nccwpck_require__(53706);
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 // EXTERNAL MODULE: external "node:string_decoder"
@@ -39203,7 +39189,6 @@ function git(cwd, args) {
 
 
 
-
 function resolveFromSpec(config, p) {
     return external_node_path_default().resolve(config.specDir, p);
 }
@@ -39222,9 +39207,9 @@ async function digestInputs(config) {
             await (0,promises_.stat)(abs);
         }
         catch {
-            throw new errors/* InputError */.dz(`train input '${input}' does not exist (looked for ${abs})`);
+            throw new src/* InputError */.dz(`train input '${input}' does not exist (looked for ${abs})`);
         }
-        for (const digest of await (0,src_digest/* digestPath */.GV)(abs, config.specDir))
+        for (const digest of await (0,src/* digestPath */.GV)(abs, config.specDir))
             byPath.set(digest.path, digest);
     }
     return [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -39240,15 +39225,15 @@ function trainCacheKey(config, inputs, toolVersion) {
         tool: toolVersion,
         shell: config.shell,
         command: config.run,
-        workingDirectory: (0,src_digest/* displayPath */.Gt)(config.workingDirectory, config.specDir),
+        workingDirectory: (0,src/* displayPath */.Gt)(config.workingDirectory, config.specDir),
         env: Object.entries(config.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-        outputs: declaredOutputs(config).map((o) => (0,src_digest/* displayPath */.Gt)(resolveFromSpec(config, o), config.specDir)),
+        outputs: declaredOutputs(config).map((o) => (0,src/* displayPath */.Gt)(resolveFromSpec(config, o), config.specDir)),
         metrics: config.metrics === undefined
             ? null
-            : (0,src_digest/* displayPath */.Gt)(resolveFromSpec(config, config.metrics), config.specDir),
+            : (0,src/* displayPath */.Gt)(resolveFromSpec(config, config.metrics), config.specDir),
         inputs: inputs.map((d) => [d.path, d.sha256]),
     };
-    return (0,src_digest/* sha256Bytes */.LP)(JSON.stringify(material));
+    return (0,src/* sha256Bytes */.LP)(JSON.stringify(material));
 }
 /** Declared outputs, the model first; the model is always one. */
 function declaredOutputs(config) {
@@ -39341,11 +39326,11 @@ const MODEL_CARD_FILE = 'model-card.json';
 async function digestModel(abs) {
     const info = await (0,promises_.stat)(abs);
     if (!info.isDirectory()) {
-        const [file] = await (0,src_digest/* digestPath */.GV)(abs, abs);
+        const [file] = await (0,src/* digestPath */.GV)(abs, abs);
         return { sha256: file?.sha256 ?? '', bytes: info.size };
     }
-    const files = await (0,src_digest/* digestPath */.GV)(abs, abs);
-    return { sha256: (0,src_digest/* combineDigests */.T2)(files), bytes: files.reduce((n, f) => n + (f.bytes ?? 0), 0) };
+    const files = await (0,src/* digestPath */.GV)(abs, abs);
+    return { sha256: (0,src/* combineDigests */.T2)(files), bytes: files.reduce((n, f) => n + (f.bytes ?? 0), 0) };
 }
 async function writeModelCard(abs, card) {
     await (0,promises_.writeFile)(abs, `${JSON.stringify(card, null, 2)}\n`);
@@ -39379,7 +39364,7 @@ async function readParams(abs, display) {
         text = await (0,promises_.readFile)(abs, 'utf8');
     }
     catch {
-        throw new errors/* InputError */.dz(`train params file '${display}' does not exist (looked for ${abs})`, { file: abs });
+        throw new src/* InputError */.dz(`train params file '${display}' does not exist (looked for ${abs})`, { file: abs });
     }
     const lines = new dist/* LineCounter */.HN();
     const doc = (0,dist/* parseDocument */.Tp)(text, { prettyErrors: false, lineCounter: lines });
@@ -39387,7 +39372,7 @@ async function readParams(abs, display) {
     if (first !== undefined) {
         const pos = lines.linePos(first.pos[0]);
         const where = `:${pos.line}:${pos.col}`;
-        throw new errors/* InputError */.dz(`train params file ${display}${where}: ${first.message}`, {
+        throw new src/* InputError */.dz(`train params file ${display}${where}: ${first.message}`, {
             file: abs,
             line: pos.line,
             column: pos.col,
@@ -39407,25 +39392,10 @@ var external_node_url_ = __nccwpck_require__(73136);
 
 
 
-let ownVersion;
-/** The mlops-actions version from the nearest package.json named `mlops-actions` above this module. */
+
+/** One version for the whole tool (core's TOOL_VERSION, kept equal to package.json by a test). */
 function mlopsActionsVersion() {
-    if (ownVersion !== undefined)
-        return ownVersion;
-    ownVersion = 'unknown';
-    let dir = external_node_path_default().dirname((0,external_node_url_.fileURLToPath)(import.meta.url));
-    for (;;) {
-        const pkg = readJson(external_node_path_default().join(dir, 'package.json'));
-        if (pkg?.name === 'mlops-actions' && typeof pkg.version === 'string') {
-            ownVersion = pkg.version;
-            break;
-        }
-        const parent = external_node_path_default().dirname(dir);
-        if (parent === dir)
-            break;
-        dir = parent;
-    }
-    return ownVersion;
+    return src/* TOOL_VERSION */.wr;
 }
 /** onnxruntime-node as the user's project resolves it, else as mlops-actions does; absent if neither. */
 function onnxRuntimeVersion(specDir) {
@@ -39462,7 +39432,6 @@ function readJson(file) {
 }
 
 ;// CONCATENATED MODULE: ./packages/stages/src/train/run-train.ts
-
 
 
 
@@ -39629,7 +39598,7 @@ async function runTrain(config, ctx) {
         tools,
     };
     await writeModelCard(layout.card, card);
-    const cardDigest = (await (0,src_digest/* fileDigest */.hd)(layout.card)).sha256;
+    const cardDigest = (await (0,src/* fileDigest */.hd)(layout.card)).sha256;
     let saved;
     if (config.cache) {
         mark = performance.now();
@@ -39665,17 +39634,17 @@ async function runTrain(config, ctx) {
 }
 async function planLayout(config) {
     if (!config.run.trim())
-        throw new errors/* InputError */.dz('train.run is empty: give the command that trains the model');
+        throw new src/* InputError */.dz('train.run is empty: give the command that trains the model');
     const cwd = external_node_path_default().resolve(config.specDir, config.workingDirectory);
     if (!(await isDirectory(cwd))) {
-        throw new errors/* InputError */.dz(`train working directory ${cwd} does not exist or is not a directory`);
+        throw new src/* InputError */.dz(`train working directory ${cwd} does not exist or is not a directory`);
     }
     const model = resolveFromSpec(config, config.modelPath);
     const card = external_node_path_default().join(external_node_path_default().dirname(model), MODEL_CARD_FILE);
     const metrics = config.metrics === undefined ? undefined : resolveFromSpec(config, config.metrics);
     const outputs = declaredOutputs(config).map((o) => resolveFromSpec(config, o));
     const cached = [...new Set([...outputs, ...(metrics !== undefined ? [metrics] : []), card])];
-    return { cwd, model, card, metrics, outputs, cached, show: (abs) => (0,src_digest/* displayPath */.Gt)(abs, config.specDir) };
+    return { cwd, model, card, metrics, outputs, cached, show: (abs) => (0,src/* displayPath */.Gt)(abs, config.specDir) };
 }
 /** A restore counts only if the card belongs to this key and the model matches the card's digest. */
 async function restoreFromCache(key, layout, ctx) {
@@ -39698,7 +39667,7 @@ async function restoreFromCache(key, layout, ctx) {
         return undefined;
     }
     ctx.log.info(`train cache hit for key ${key}; restored ${layout.cached.map(layout.show).join(', ')}`);
-    return { card, modelDigest: model.sha256, cardDigest: (await (0,src_digest/* fileDigest */.hd)(layout.card)).sha256 };
+    return { card, modelDigest: model.sha256, cardDigest: (await (0,src/* fileDigest */.hd)(layout.card)).sha256 };
 }
 function describeFailure(outcome, timeoutMs) {
     if (outcome.spawnError)
@@ -39909,8 +39878,6 @@ class ActionsCache {
 
 
 
-// EXTERNAL MODULE: ./packages/core/src/index.ts + 57 modules
-var src = __nccwpck_require__(19273);
 ;// CONCATENATED MODULE: ./packages/stages/src/train/from-spec.ts
 
 
@@ -40111,9 +40078,11 @@ function shardRange(rows, shard) {
     return [start, end];
 }
 
+// EXTERNAL MODULE: ./packages/core/src/errors.ts
+var errors = __nccwpck_require__(37638);
 ;// CONCATENATED MODULE: ./packages/data/src/input-error.ts
-// Imported from the file rather than '@mlops-actions/core' so this package loads without pulling in
-// the whole core index (spec, ajv, report rendering). Same module, so `instanceof` still holds.
+// The errors module alone, not the core index: this package must load without ajv and the
+// report renderer (it runs inside worker-heavy evaluation and small bundles).
 
 
 ;// CONCATENATED MODULE: ./packages/data/src/suggest.ts
@@ -46296,8 +46265,8 @@ async function loadEvalData(opts) {
 
 
 ;// CONCATENATED MODULE: ./packages/inference/src/input-error.ts
-// Imported from the file rather than '@mlops-actions/core' so this package loads without pulling in
-// the whole core index (spec, ajv, report rendering). Same module, so `instanceof` still holds.
+// The errors module alone, not the core index: this package must load without ajv and the
+// report renderer (it runs inside worker-heavy evaluation and small bundles).
 
 
 ;// CONCATENATED MODULE: ./packages/inference/src/runtime.ts

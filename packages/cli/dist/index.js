@@ -7447,7 +7447,11 @@ function names_prefix(source) {
  * the loader reads this); test/spec/metric-names.test.ts keeps the two in sync.
  */
 
-const TASKS = ['binary-classification', 'multiclass-classification', 'regression'];
+const TASKS = [
+    'binary-classification',
+    'multiclass-classification',
+    'regression',
+];
 const metric_names_BINARY = ['binary-classification'];
 const MULTI = ['multiclass-classification'];
 const CLASSIFICATION = ['binary-classification', 'multiclass-classification'];
@@ -11080,7 +11084,6 @@ function git(cwd, args) {
 
 
 
-
 function resolveFromSpec(config, p) {
     return external_node_path_default().resolve(config.specDir, p);
 }
@@ -11280,25 +11283,10 @@ const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impor
 
 
 
-let ownVersion;
-/** The mlops-actions version from the nearest package.json named `mlops-actions` above this module. */
+
+/** One version for the whole tool (core's TOOL_VERSION, kept equal to package.json by a test). */
 function mlopsActionsVersion() {
-    if (ownVersion !== undefined)
-        return ownVersion;
-    ownVersion = 'unknown';
-    let dir = external_node_path_default().dirname((0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url));
-    for (;;) {
-        const pkg = readJson(external_node_path_default().join(dir, 'package.json'));
-        if (pkg?.name === 'mlops-actions' && typeof pkg.version === 'string') {
-            ownVersion = pkg.version;
-            break;
-        }
-        const parent = external_node_path_default().dirname(dir);
-        if (parent === dir)
-            break;
-        dir = parent;
-    }
-    return ownVersion;
+    return TOOL_VERSION;
 }
 /** onnxruntime-node as the user's project resolves it, else as mlops-actions does; absent if neither. */
 function onnxRuntimeVersion(specDir) {
@@ -11335,7 +11323,6 @@ function readJson(file) {
 }
 
 ;// CONCATENATED MODULE: ./packages/stages/src/train/run-train.ts
-
 
 
 
@@ -11937,8 +11924,8 @@ function shardRange(rows, shard) {
 }
 
 ;// CONCATENATED MODULE: ./packages/data/src/input-error.ts
-// Imported from the file rather than '@mlops-actions/core' so this package loads without pulling in
-// the whole core index (spec, ajv, report rendering). Same module, so `instanceof` still holds.
+// The errors module alone, not the core index: this package must load without ajv and the
+// report renderer (it runs inside worker-heavy evaluation and small bundles).
 
 
 ;// CONCATENATED MODULE: ./packages/data/src/suggest.ts
@@ -18121,8 +18108,8 @@ async function loadEvalData(opts) {
 
 
 ;// CONCATENATED MODULE: ./packages/inference/src/input-error.ts
-// Imported from the file rather than '@mlops-actions/core' so this package loads without pulling in
-// the whole core index (spec, ajv, report rendering). Same module, so `instanceof` still holds.
+// The errors module alone, not the core index: this package must load without ajv and the
+// report renderer (it runs inside worker-heavy evaluation and small bundles).
 
 
 ;// CONCATENATED MODULE: ./packages/inference/src/runtime.ts

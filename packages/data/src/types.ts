@@ -1,4 +1,6 @@
-export type Task = 'binary-classification' | 'multiclass-classification' | 'regression';
+import type { Task } from '@mlops-actions/core';
+
+export type { Task };
 export type DataFormat = 'csv' | 'jsonl' | 'parquet';
 
 export interface LoadEvalDataOptions {

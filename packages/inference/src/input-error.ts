@@ -1,3 +1,3 @@
-// Imported from the file rather than '@mlops-actions/core' so this package loads without pulling in
-// the whole core index (spec, ajv, report rendering). Same module, so `instanceof` still holds.
-export { InputError } from '../../core/src/errors.js';
+// The errors module alone, not the core index: this package must load without ajv and the
+// report renderer (it runs inside worker-heavy evaluation and small bundles).
+export { InputError } from '@mlops-actions/core/errors';

@@ -5,8 +5,14 @@
  */
 import { DEFAULT_METRICS } from '../metrics/names.js';
 
-export const TASKS = ['binary-classification', 'multiclass-classification', 'regression'] as const;
-export type Task = (typeof TASKS)[number];
+import type { Task } from '../metrics/types.js';
+
+export type { Task };
+export const TASKS = [
+  'binary-classification',
+  'multiclass-classification',
+  'regression',
+] as const satisfies readonly Task[];
 
 const BINARY = ['binary-classification'] as const;
 const MULTI = ['multiclass-classification'] as const;

@@ -1,8 +1,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { digestPath, displayPath, sha256Bytes } from '../../../core/src/digest.js';
-import { InputError } from '../../../core/src/errors.js';
-import type { FileDigest } from '../../../core/src/stage-result/types.js';
+import { digestPath, displayPath, InputError, sha256Bytes } from '@mlops-actions/core';
+import type { FileDigest } from '@mlops-actions/core';
 import type { TrainConfig } from './types.js';
 
 export function resolveFromSpec(config: Pick<TrainConfig, 'specDir'>, p: string): string {

@@ -1,5 +1,5 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
-import { combineDigests, digestPath } from '../../../core/src/digest.js';
+import { combineDigests, digestPath } from '@mlops-actions/core';
 import type { ModelCard } from './types.js';
 
 export const MODEL_CARD_FILE = 'model-card.json';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument } from 'yaml';
-import { InputError } from '../../../core/src/errors.js';
+import { InputError } from '@mlops-actions/core';
 
 /** Hyper-parameters for the model card; YAML 1.2 is a superset of JSON, so one parser reads both. */
 export async function readParams(abs: string, display: string): Promise<unknown> {

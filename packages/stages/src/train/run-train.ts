@@ -1,9 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { displayPath, fileDigest } from '../../../core/src/digest.js';
-import { InputError } from '../../../core/src/errors.js';
-import type { Measurements } from '../../../core/src/gates/types.js';
-import type { ArtifactRef, FileDigest, StageResult } from '../../../core/src/stage-result/types.js';
+import { displayPath, fileDigest, InputError } from '@mlops-actions/core';
+import type { ArtifactRef, FileDigest, Measurements, StageResult } from '@mlops-actions/core';
 import { formatDuration, runCommand } from './command.js';
 import type { CommandOutcome } from './command.js';
 import { readGitInfo } from './git.js';

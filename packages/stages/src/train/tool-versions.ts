@@ -2,26 +2,12 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TOOL_VERSION } from '@mlops-actions/core';
 import type { ToolVersions } from './types.js';
 
-let ownVersion: string | undefined;
-
-/** The mlops-actions version from the nearest package.json named `mlops-actions` above this module. */
+/** One version for the whole tool (core's TOOL_VERSION, kept equal to package.json by a test). */
 export function mlopsActionsVersion(): string {
-  if (ownVersion !== undefined) return ownVersion;
-  ownVersion = 'unknown';
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = readJson(path.join(dir, 'package.json'));
-    if (pkg?.name === 'mlops-actions' && typeof pkg.version === 'string') {
-      ownVersion = pkg.version;
-      break;
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  return ownVersion;
+  return TOOL_VERSION;
 }
 
 /** onnxruntime-node as the user's project resolves it, else as mlops-actions does; absent if neither. */

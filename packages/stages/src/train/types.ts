@@ -1,6 +1,8 @@
 import type { ModelCache } from '../cache/types.js';
 
-export type TrainShell = 'bash' | 'sh' | 'node' | 'pwsh';
+import type { TrainShell } from '@mlops-actions/core';
+
+export type { TrainShell };
 
 /**
  * What the train stage needs from the spec. Relative paths (inputs, outputs, params, metrics,
