@@ -2,6 +2,7 @@ import { mkdtemp, readFile, writeFile, copyFile, mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { renderReport } from '../../packages/core/src/index.js';
 import type { StageResult } from '../../packages/core/src/index.js';
 import { runCli } from '../helpers/cli.js';
 import { REPO_ROOT } from '../helpers/runner.js';
@@ -73,6 +74,20 @@ describe('mlops evaluate (CLI contract without a spec)', () => {
     }
     expect(result.values.accuracy!.pValue).toBeGreaterThanOrEqual(0);
     expect(result.values.rows!.candidate).toBe(128);
+    // Confusion matrices of both models at the threshold, rendered in the report.
+    const confusion = result.details!.confusion as {
+      labels: number[];
+      candidate: number[][];
+      baseline: number[][];
+    };
+    expect(confusion.labels).toEqual([0, 1]);
+    expect(confusion.candidate.flat().reduce((a, b) => a + b, 0)).toBe(128);
+    expect(confusion.baseline.flat().reduce((a, b) => a + b, 0)).toBe(128);
+    const correct = confusion.candidate[0]![0]! + confusion.candidate[1]![1]!;
+    expect(correct / 128).toBeCloseTo(result.values.accuracy!.candidate!, 12);
+    const { markdown } = renderReport([result]);
+    expect(markdown).toContain('Confusion matrix at threshold 0.5');
+    expect(markdown).toContain(`| **1** | ${confusion.candidate[1]![0]} (${confusion.baseline[1]![0]}) |`);
   });
 
   it('names what is missing when flags are incomplete (exit 2)', async () => {

@@ -39732,6 +39732,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   eb: () => (/* reexport */ errors/* UsageError */.eb),
   T2: () => (/* reexport */ combineDigests),
   pH: () => (/* reexport */ compute_computeMetrics),
+  gM: () => (/* reexport */ confusionMatrix),
   A9: () => (/* reexport */ createEvalState),
   GV: () => (/* reexport */ digestPath),
   Gt: () => (/* reexport */ displayPath),
@@ -39746,7 +39747,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   n2: () => (/* reexport */ directions_metricUnit),
   gX: () => (/* reexport */ overallStatus),
   Wx: () => (/* reexport */ bootstrap_pairedBootstrap),
-  Be: () => (/* reexport */ prepare_predictedClasses),
+  Be: () => (/* reexport */ predictedClasses),
   xQ: () => (/* reexport */ readJUnitFile),
   LP: () => (/* reexport */ sha256Bytes),
   mG: () => (/* reexport */ sliceRows),
@@ -39755,7 +39756,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   PG: () => (/* reexport */ writeStageResult)
 });
 
-// UNUSED EXPORTS: COMMENT_LIMIT, DEFAULT_METRICS, EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_OK, METRIC_NAMES, METRIC_NAME_LIST, SECTION_SEPARATOR, STAGES, SUMMARY_LIMIT_BYTES, SpecError, TASKS, TOOL_NAME, aliasesOf, confusionMatrix, consoleLogger, defaultMetrics, describeChange, describeGate, describeValue, editDistance, escapeMarkdown, escapeMermaidLabel, evaluateState, exactMcNemarPValue, expandString, explainSchemaErrors, formatDelta, formatFromExtension, formatPath, formatProblem, formatValue, isMetricName, knownMetrics, listFilesRecursive, metricAppliesTo, mlopsSchema, normalizeGate, parseChange, parseDuration, parseExpression, parseJUnit, parseRate, parseSpecText, percentileInterval, percentileSorted, readStageResult, readStageResults, renderReport, renderTerminal, reportMarker, resolveSpecPath, sanitizeTerminal, sha256File, sha256Stream, shortDigest, silentLogger, specValidator, stageResultSchema, suggest, toPosix, toolInfo, truncateReport, validateSpecText, validateStageResult, xyChart
+// UNUSED EXPORTS: COMMENT_LIMIT, DEFAULT_METRICS, EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_OK, METRIC_NAMES, METRIC_NAME_LIST, SECTION_SEPARATOR, STAGES, SUMMARY_LIMIT_BYTES, SpecError, TASKS, TOOL_NAME, aliasesOf, consoleLogger, defaultMetrics, describeChange, describeGate, describeValue, editDistance, escapeMarkdown, escapeMermaidLabel, evaluateState, exactMcNemarPValue, expandString, explainSchemaErrors, formatDelta, formatFromExtension, formatPath, formatProblem, formatValue, isMetricName, knownMetrics, listFilesRecursive, metricAppliesTo, mlopsSchema, normalizeGate, parseChange, parseDuration, parseExpression, parseJUnit, parseRate, parseSpecText, percentileInterval, percentileSorted, readStageResult, readStageResults, renderReport, renderTerminal, reportMarker, resolveSpecPath, runFromEnv, sanitizeTerminal, sha256File, sha256Stream, shortDigest, silentLogger, specValidator, stageResultSchema, suggest, toPosix, toolInfo, truncateReport, validateSpecText, validateStageResult, xyChart
 
 // EXTERNAL MODULE: ./packages/core/src/errors.ts
 var errors = __nccwpck_require__(37638);
@@ -39870,7 +39871,9 @@ function displayPath(file, base) {
     const rel = external_node_path_default().relative(base, file);
     if (rel === '')
         return '.';
-    if (rel === '..' || rel.startsWith(`..${(external_node_path_default()).sep}`) || external_node_path_default().isAbsolute(rel))
+    // `../lib/x.ts` stays relative so results and model cards do not depend on where the checkout
+    // lives; only a path on another drive (no relative form) is shown absolute.
+    if (external_node_path_default().isAbsolute(rel))
         return toPosix(file);
     return toPosix(rel);
 }
@@ -42370,6 +42373,19 @@ async function readStageResult(dir, stage) {
 
 ;// CONCATENATED MODULE: ./packages/core/src/stage-result/build.ts
 
+/** The workflow run a result came from, when running on GitHub Actions. */
+function runFromEnv(env = process.env) {
+    const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID, GITHUB_WORKFLOW } = env;
+    if (!GITHUB_RUN_ID)
+        return undefined;
+    return {
+        id: GITHUB_RUN_ID,
+        ...(GITHUB_WORKFLOW ? { workflow: GITHUB_WORKFLOW } : {}),
+        ...(GITHUB_SERVER_URL && GITHUB_REPOSITORY
+            ? { url: `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}` }
+            : {}),
+    };
+}
 /**
  * Times a stage from construction to `finish`, so every stage fills timings and tool info the same
  * way; phases are recorded with `phase`.
@@ -42392,6 +42408,7 @@ class StageClock {
         }
     }
     finish(fields) {
+        const run = fields.run ?? runFromEnv();
         return {
             schemaVersion: 1,
             stage: this.stage,
@@ -42400,6 +42417,7 @@ class StageClock {
             verdicts: [],
             artifacts: [],
             ...fields,
+            ...(run ? { run } : {}),
             timings: {
                 startedAt: this.startedAt.toISOString(),
                 finishedAt: new Date().toISOString(),
@@ -42436,7 +42454,7 @@ function sharedU32(n) {
 function sharedU8(n) {
     return new Uint8Array(new SharedArrayBuffer(n));
 }
-function prepare_classCount(pred) {
+function classCount(pred) {
     if (pred.task === 'binary-classification')
         return 2;
     if (pred.task === 'multiclass-classification')
@@ -42451,7 +42469,7 @@ function rowCount(pred) {
     return pred.values.length;
 }
 /** Checks shapes, labels and NaNs; every failure names the source, the count and the first row. */
-function prepare_validateInputs(y, pred, source, what = 'predictions') {
+function validateInputs(y, pred, source, what = 'predictions') {
     const p = names_prefix(source);
     if (pred.task === 'multiclass-classification') {
         if (!Number.isInteger(pred.k) || pred.k < 2) {
@@ -42494,7 +42512,7 @@ function prepare_validateInputs(y, pred, source, what = 'predictions') {
         }
     }
     else {
-        const k = prepare_classCount(pred);
+        const k = classCount(pred);
         for (let i = 0; i < n; i++) {
             const v = y[i];
             if (!Number.isInteger(v) || v < 0 || v >= k) {
@@ -42505,7 +42523,7 @@ function prepare_validateInputs(y, pred, source, what = 'predictions') {
     return n;
 }
 /** Predicted class per row: score >= threshold for binary, first argmax for multiclass. */
-function prepare_predictedClasses(pred, threshold = 0.5) {
+function predictedClasses(pred, threshold = 0.5) {
     const n = rowCount(pred);
     const out = new Int32Array(n);
     if (pred.task === 'binary-classification') {
@@ -42584,7 +42602,7 @@ function prepareModel(y, pred, codes, threshold = 0.5) {
     const model = {
         kind: KIND.regression,
         n,
-        k: prepare_classCount(pred),
+        k: classCount(pred),
         needs,
         cell: EMPTY_I32,
         flags: EMPTY_U8,
@@ -42623,7 +42641,7 @@ function prepareModel(y, pred, codes, threshold = 0.5) {
     if (pred.task === 'binary-classification') {
         model.kind = KIND.binary;
         const s = pred.scores;
-        const predicted = prepare_predictedClasses(pred, threshold);
+        const predicted = predictedClasses(pred, threshold);
         model.flags = sharedU8(n);
         if (needs & NEED.rank) {
             const negated = new Float64Array(n);
@@ -42664,7 +42682,7 @@ function prepareModel(y, pred, codes, threshold = 0.5) {
     else {
         model.kind = KIND.multiclass;
         model.order = identity(n);
-        const predicted = prepare_predictedClasses(pred, threshold);
+        const predicted = predictedClasses(pred, threshold);
         model.cell = sharedI32(n);
         for (let i = 0; i < n; i++)
             model.cell[i] = y[i] * k + predicted[i];
@@ -42700,9 +42718,9 @@ function withKeyHashes(model, keyHash) {
  * (sklearn raises there), so a gate on it fails with a reason instead of the whole run aborting.
  */
 function compute_computeMetrics(names, y, pred, opts = {}) {
-    compute_checkLabelType(y, pred, opts.source);
-    prepare_validateInputs(y, pred, opts.source);
-    const codes = resolveMetrics(pred.task, names, prepare_classCount(pred), opts.source);
+    checkLabelType(y, pred, opts.source);
+    validateInputs(y, pred, opts.source);
+    const codes = resolveMetrics(pred.task, names, classCount(pred), opts.source);
     const model = prepareModel(y, pred, codes, opts.threshold);
     const out = new Float64Array(codes.length);
     kernel.evaluate([model], true, 0, Int32Array.from(codes, (c) => c.code), Int32Array.from(codes, (c) => c.cls), kernel.scratchFor([model]), new Uint8Array(model.n), out, 0);
@@ -42710,7 +42728,7 @@ function compute_computeMetrics(names, y, pred, opts = {}) {
     codes.forEach((c, j) => (result[c.name] = out[j]));
     return result;
 }
-function compute_checkLabelType(y, pred, source) {
+function checkLabelType(y, pred, source) {
     const regression = pred.task === 'regression';
     if (regression && !(y instanceof Float64Array)) {
         throw new errors/* InputError */.dz(`${names_prefix(source)}regression labels must be a Float64Array`);
@@ -42975,15 +42993,15 @@ async function bootstrap_pairedBootstrap(opts) {
     }
     if (!(level > 0 && level < 1))
         throw new errors/* UsageError */.eb(`bootstrap level must be in (0, 1), got ${level}`);
-    compute_checkLabelType(y, candidate, opts.source);
-    const n = prepare_validateInputs(y, candidate, opts.source, 'candidate predictions');
+    checkLabelType(y, candidate, opts.source);
+    const n = validateInputs(y, candidate, opts.source, 'candidate predictions');
     if (baseline) {
-        if (baseline.task !== candidate.task || prepare_classCount(baseline) !== prepare_classCount(candidate)) {
+        if (baseline.task !== candidate.task || classCount(baseline) !== classCount(candidate)) {
             throw new errors/* InputError */.dz(`${opts.source ? `${opts.source}: ` : ''}baseline predictions are ${describe(baseline)} but the candidate's are ${describe(candidate)}`);
         }
-        prepare_validateInputs(y, baseline, opts.source, 'baseline predictions');
+        validateInputs(y, baseline, opts.source, 'baseline predictions');
     }
-    const codes = resolveMetrics(candidate.task, names, prepare_classCount(candidate), opts.source);
+    const codes = resolveMetrics(candidate.task, names, classCount(candidate), opts.source);
     const keyHash = rowKeyHashes(n, seed, opts.rowKeys, opts.source);
     const models = [withKeyHashes(prepareModel(y, candidate, codes, opts.threshold), keyHash)];
     if (baseline)
@@ -43109,9 +43127,9 @@ function classesOf(p) {
 }
 function createEvalState(opts) {
     const { y, candidate, baseline } = opts;
-    const n = prepare_validateInputs(y, candidate, opts.source, 'candidate predictions');
+    const n = validateInputs(y, candidate, opts.source, 'candidate predictions');
     if (baseline)
-        prepare_validateInputs(y, baseline, opts.source, 'baseline predictions');
+        validateInputs(y, baseline, opts.source, 'baseline predictions');
     if (baseline && (baseline.task !== candidate.task || classesOf(baseline) !== classesOf(candidate))) {
         throw new errors/* InputError */.dz(`${opts.source ?? 'evaluation'}: baseline and candidate predict different tasks or classes`);
     }
@@ -43662,6 +43680,25 @@ function sections_evaluate_slicesSection(result, maxSlices) {
     const failing = result.verdicts.some((v) => v.slice && v.status === 'fail');
     return details(`Worst slices by ${escapeMarkdown(metric)} (${worst.length} of ${slices.length})`, body, failing);
 }
+function isConfusion(v) {
+    const c = v;
+    return !!c && Array.isArray(c.labels) && Array.isArray(c.candidate);
+}
+/** Rows are the true class, columns the predicted one; baseline counts in parentheses. */
+function sections_evaluate_confusionSection(result) {
+    const c = result.details?.confusion;
+    if (!isConfusion(c))
+        return '';
+    const labels = c.labels.map((l) => escapeMarkdown(String(l)));
+    const rows = c.candidate.map((row, i) => [
+        `**${labels[i] ?? i}**`,
+        ...row.map((n, j) => (c.baseline ? `${n} (${c.baseline[i]?.[j] ?? '—'})` : String(n))),
+    ]);
+    const header = ['true \\ predicted', ...labels];
+    const at = c.threshold !== undefined ? ` at threshold ${formatValue(c.threshold)}` : '';
+    const note = c.baseline ? '\n\nCandidate counts, baseline in parentheses.' : '';
+    return details(`Confusion matrix${at}`, table(header, rows, header.map((_, i) => (i === 0 ? 'l' : 'r'))) + note);
+}
 
 ;// CONCATENATED MODULE: ./packages/core/src/report/sections-stages.ts
 
@@ -43980,8 +44017,11 @@ function footer(results, opts) {
     const withBaseline = results.find((r) => r.baselineModel?.sha256);
     if (withBaseline?.baselineModel?.sha256)
         bits.push(`baseline ${inlineCode(shortDigest(withBaseline.baselineModel.sha256))}`);
+    // The evaluation data identifies what was measured; training inputs are in the model card.
     const data = new Map();
     for (const r of results) {
+        if (r.stage === 'train')
+            continue;
         for (const [role, f] of Object.entries(r.inputs)) {
             if (role === 'model' || role === 'baseline')
                 continue;
@@ -44022,6 +44062,9 @@ function renderReport(results, opts = {}) {
                 const metrics = metricsSection(r);
                 if (metrics)
                     sections.push({ id: 'evaluate-metrics', markdown: metrics });
+                const confusion = confusionSection(r);
+                if (confusion)
+                    sections.push({ id: 'evaluate-confusion', markdown: confusion });
                 const tests = testsSection([r]);
                 if (tests)
                     sections.push({ id: 'evaluate-tests', markdown: tests });
@@ -45374,7 +45417,7 @@ function formatDuration(ms) {
 ;// CONCATENATED MODULE: ./packages/stages/src/train/git.ts
 
 /** Commit and dirty flag of the repository holding `dir`; empty for a directory outside git. */
-async function readGitInfo(dir) {
+async function git_readGitInfo(dir) {
     const [commit, status] = await Promise.all([
         git(dir, ['rev-parse', '--verify', '--quiet', 'HEAD']),
         git(dir, ['status', '--porcelain']),
@@ -45693,7 +45736,7 @@ async function runTrain(config, ctx) {
         phases.restore = Math.round(performance.now() - mark);
         if (restored) {
             const { card, modelDigest, cardDigest } = restored;
-            const git = ctx.git ?? (await readGitInfo(config.specDir));
+            const git = ctx.git ?? (await git_readGitInfo(config.specDir));
             const warnings = Object.entries(card.metrics)
                 .filter(([, v]) => v === null)
                 .map(([name]) => `training metric ${name} is not a finite number; kept as null`);
@@ -45719,7 +45762,7 @@ async function runTrain(config, ctx) {
         }
     }
     // Before the command runs, so its own outputs do not make the tree look dirty.
-    const git = ctx.git ?? (await readGitInfo(config.specDir));
+    const git = ctx.git ?? (await git_readGitInfo(config.specDir));
     ctx.log.info(`$ ${config.run}`);
     mark = performance.now();
     const outcome = await runCommand({
@@ -53434,7 +53477,7 @@ function headlineSummary(values, headline, verdicts) {
  * CIs of every delta, McNemar for accuracy, slices, gates. Shards are merged first, so a sharded
  * run and an unsharded one go through exactly the same arithmetic.
  */
-async function summarize_summarizeEvaluation(config, shards, clock) {
+async function summarize_summarizeEvaluation(config, shards, clock, git) {
     checkShardsAgree(shards);
     const { arrays, extra } = await clock.phase('merge', async () => combine(shards));
     const first = shards[0];
@@ -53539,6 +53582,16 @@ async function summarize_summarizeEvaluation(config, shards, clock) {
             metrics: Object.fromEntries(Object.entries(s.values).map(([k, v]) => [k, v.candidate ?? NaN])),
         })), config.headline, config.maxSlices).map((s) => ({ slice: s.key, rows: s.size, [config.headline]: s.metrics[config.headline] }))
         : [];
+    const confusion = config.task === 'regression'
+        ? undefined
+        : {
+            threshold: config.task === 'binary-classification' ? config.threshold : undefined,
+            labels: first.classes ?? (0,src/* confusionMatrix */.gM)(y, candidate).labels,
+            candidate: (0,src/* confusionMatrix */.gM)(y, candidate, { threshold: config.threshold }).matrix,
+            ...(baseline
+                ? { baseline: (0,src/* confusionMatrix */.gM)(y, baseline, { threshold: config.threshold }).matrix }
+                : {}),
+        };
     const verdicts = (0,src/* evaluateGates */.ud)(config.gates, {
         values,
         slices,
@@ -53581,6 +53634,7 @@ async function summarize_summarizeEvaluation(config, shards, clock) {
             : {}),
         inputs,
         headline: config.headline,
+        ...(git && Object.keys(git).length ? { git } : {}),
         values,
         ...(slices.length ? { slices } : {}),
         ...(tests.length ? { tests } : {}),
@@ -53591,6 +53645,7 @@ async function summarize_summarizeEvaluation(config, shards, clock) {
             threshold: config.threshold,
             confidence: config.confidence,
             shards: shards.length,
+            ...(confusion ? { confusion } : {}),
             ...(worst.length ? { worstSlices: worst } : {}),
             ...(skipped.length ? { skippedSlices: skipped } : {}),
             ...(baseline ? {} : { baseline: 'none' }),
@@ -53599,6 +53654,7 @@ async function summarize_summarizeEvaluation(config, shards, clock) {
 }
 
 ;// CONCATENATED MODULE: ./packages/stages/src/evaluate/stage.ts
+
 
 
 
@@ -53619,7 +53675,7 @@ async function runEvaluation(config, resultsDir, log) {
     if (!config.baseline)
         log.info('no baseline model: change gates follow on-missing-baseline');
     const scored = await scoreShard(config, WHOLE, log);
-    const result = await summarize_summarizeEvaluation(config, [scored], clock);
+    const result = await summarize_summarizeEvaluation(config, [scored], clock, await git_readGitInfo(config.baseDir));
     await (0,src/* writeStageResult */.PG)(resultsDir, result);
     return result;
 }
@@ -53662,7 +53718,7 @@ async function mergeEvaluationShards(config, dir, resultsDir) {
         }
         shards.push(parsed);
     }
-    const result = await summarizeEvaluation(config, shards, clock);
+    const result = await summarizeEvaluation(config, shards, clock, await readGitInfo(config.baseDir));
     await writeStageResult(resultsDir, result);
     return result;
 }

@@ -5966,7 +5966,9 @@ function displayPath(file, base) {
     const rel = external_node_path_default().relative(base, file);
     if (rel === '')
         return '.';
-    if (rel === '..' || rel.startsWith(`..${(external_node_path_default()).sep}`) || external_node_path_default().isAbsolute(rel))
+    // `../lib/x.ts` stays relative so results and model cards do not depend on where the checkout
+    // lives; only a path on another drive (no relative form) is shown absolute.
+    if (external_node_path_default().isAbsolute(rel))
         return toPosix(file);
     return toPosix(rel);
 }
@@ -8469,6 +8471,19 @@ async function readStageResult(dir, stage) {
 
 ;// CONCATENATED MODULE: ./packages/core/src/stage-result/build.ts
 
+/** The workflow run a result came from, when running on GitHub Actions. */
+function runFromEnv(env = process.env) {
+    const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID, GITHUB_WORKFLOW } = env;
+    if (!GITHUB_RUN_ID)
+        return undefined;
+    return {
+        id: GITHUB_RUN_ID,
+        ...(GITHUB_WORKFLOW ? { workflow: GITHUB_WORKFLOW } : {}),
+        ...(GITHUB_SERVER_URL && GITHUB_REPOSITORY
+            ? { url: `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}` }
+            : {}),
+    };
+}
 /**
  * Times a stage from construction to `finish`, so every stage fills timings and tool info the same
  * way; phases are recorded with `phase`.
@@ -8491,6 +8506,7 @@ class StageClock {
         }
     }
     finish(fields) {
+        const run = fields.run ?? runFromEnv();
         return {
             schemaVersion: 1,
             stage: this.stage,
@@ -8499,6 +8515,7 @@ class StageClock {
             verdicts: [],
             artifacts: [],
             ...fields,
+            ...(run ? { run } : {}),
             timings: {
                 startedAt: this.startedAt.toISOString(),
                 finishedAt: new Date().toISOString(),
@@ -8535,7 +8552,7 @@ function sharedU32(n) {
 function sharedU8(n) {
     return new Uint8Array(new SharedArrayBuffer(n));
 }
-function prepare_classCount(pred) {
+function classCount(pred) {
     if (pred.task === 'binary-classification')
         return 2;
     if (pred.task === 'multiclass-classification')
@@ -8550,7 +8567,7 @@ function rowCount(pred) {
     return pred.values.length;
 }
 /** Checks shapes, labels and NaNs; every failure names the source, the count and the first row. */
-function prepare_validateInputs(y, pred, source, what = 'predictions') {
+function validateInputs(y, pred, source, what = 'predictions') {
     const p = names_prefix(source);
     if (pred.task === 'multiclass-classification') {
         if (!Number.isInteger(pred.k) || pred.k < 2) {
@@ -8593,7 +8610,7 @@ function prepare_validateInputs(y, pred, source, what = 'predictions') {
         }
     }
     else {
-        const k = prepare_classCount(pred);
+        const k = classCount(pred);
         for (let i = 0; i < n; i++) {
             const v = y[i];
             if (!Number.isInteger(v) || v < 0 || v >= k) {
@@ -8604,7 +8621,7 @@ function prepare_validateInputs(y, pred, source, what = 'predictions') {
     return n;
 }
 /** Predicted class per row: score >= threshold for binary, first argmax for multiclass. */
-function prepare_predictedClasses(pred, threshold = 0.5) {
+function predictedClasses(pred, threshold = 0.5) {
     const n = rowCount(pred);
     const out = new Int32Array(n);
     if (pred.task === 'binary-classification') {
@@ -8683,7 +8700,7 @@ function prepareModel(y, pred, codes, threshold = 0.5) {
     const model = {
         kind: KIND.regression,
         n,
-        k: prepare_classCount(pred),
+        k: classCount(pred),
         needs,
         cell: EMPTY_I32,
         flags: EMPTY_U8,
@@ -8722,7 +8739,7 @@ function prepareModel(y, pred, codes, threshold = 0.5) {
     if (pred.task === 'binary-classification') {
         model.kind = KIND.binary;
         const s = pred.scores;
-        const predicted = prepare_predictedClasses(pred, threshold);
+        const predicted = predictedClasses(pred, threshold);
         model.flags = sharedU8(n);
         if (needs & NEED.rank) {
             const negated = new Float64Array(n);
@@ -8763,7 +8780,7 @@ function prepareModel(y, pred, codes, threshold = 0.5) {
     else {
         model.kind = KIND.multiclass;
         model.order = identity(n);
-        const predicted = prepare_predictedClasses(pred, threshold);
+        const predicted = predictedClasses(pred, threshold);
         model.cell = sharedI32(n);
         for (let i = 0; i < n; i++)
             model.cell[i] = y[i] * k + predicted[i];
@@ -8799,9 +8816,9 @@ function withKeyHashes(model, keyHash) {
  * (sklearn raises there), so a gate on it fails with a reason instead of the whole run aborting.
  */
 function compute_computeMetrics(names, y, pred, opts = {}) {
-    compute_checkLabelType(y, pred, opts.source);
-    prepare_validateInputs(y, pred, opts.source);
-    const codes = resolveMetrics(pred.task, names, prepare_classCount(pred), opts.source);
+    checkLabelType(y, pred, opts.source);
+    validateInputs(y, pred, opts.source);
+    const codes = resolveMetrics(pred.task, names, classCount(pred), opts.source);
     const model = prepareModel(y, pred, codes, opts.threshold);
     const out = new Float64Array(codes.length);
     kernel.evaluate([model], true, 0, Int32Array.from(codes, (c) => c.code), Int32Array.from(codes, (c) => c.cls), kernel.scratchFor([model]), new Uint8Array(model.n), out, 0);
@@ -8809,7 +8826,7 @@ function compute_computeMetrics(names, y, pred, opts = {}) {
     codes.forEach((c, j) => (result[c.name] = out[j]));
     return result;
 }
-function compute_checkLabelType(y, pred, source) {
+function checkLabelType(y, pred, source) {
     const regression = pred.task === 'regression';
     if (regression && !(y instanceof Float64Array)) {
         throw new errors_InputError(`${names_prefix(source)}regression labels must be a Float64Array`);
@@ -9074,15 +9091,15 @@ async function bootstrap_pairedBootstrap(opts) {
     }
     if (!(level > 0 && level < 1))
         throw new UsageError(`bootstrap level must be in (0, 1), got ${level}`);
-    compute_checkLabelType(y, candidate, opts.source);
-    const n = prepare_validateInputs(y, candidate, opts.source, 'candidate predictions');
+    checkLabelType(y, candidate, opts.source);
+    const n = validateInputs(y, candidate, opts.source, 'candidate predictions');
     if (baseline) {
-        if (baseline.task !== candidate.task || prepare_classCount(baseline) !== prepare_classCount(candidate)) {
+        if (baseline.task !== candidate.task || classCount(baseline) !== classCount(candidate)) {
             throw new errors_InputError(`${opts.source ? `${opts.source}: ` : ''}baseline predictions are ${describe(baseline)} but the candidate's are ${describe(candidate)}`);
         }
-        prepare_validateInputs(y, baseline, opts.source, 'baseline predictions');
+        validateInputs(y, baseline, opts.source, 'baseline predictions');
     }
-    const codes = resolveMetrics(candidate.task, names, prepare_classCount(candidate), opts.source);
+    const codes = resolveMetrics(candidate.task, names, classCount(candidate), opts.source);
     const keyHash = rowKeyHashes(n, seed, opts.rowKeys, opts.source);
     const models = [withKeyHashes(prepareModel(y, candidate, codes, opts.threshold), keyHash)];
     if (baseline)
@@ -9208,9 +9225,9 @@ function classesOf(p) {
 }
 function createEvalState(opts) {
     const { y, candidate, baseline } = opts;
-    const n = prepare_validateInputs(y, candidate, opts.source, 'candidate predictions');
+    const n = validateInputs(y, candidate, opts.source, 'candidate predictions');
     if (baseline)
-        prepare_validateInputs(y, baseline, opts.source, 'baseline predictions');
+        validateInputs(y, baseline, opts.source, 'baseline predictions');
     if (baseline && (baseline.task !== candidate.task || classesOf(baseline) !== classesOf(candidate))) {
         throw new errors_InputError(`${opts.source ?? 'evaluation'}: baseline and candidate predict different tasks or classes`);
     }
@@ -10308,6 +10325,25 @@ function slicesSection(result, maxSlices) {
     const failing = result.verdicts.some((v) => v.slice && v.status === 'fail');
     return details(`Worst slices by ${escapeMarkdown(metric)} (${worst.length} of ${slices.length})`, body, failing);
 }
+function isConfusion(v) {
+    const c = v;
+    return !!c && Array.isArray(c.labels) && Array.isArray(c.candidate);
+}
+/** Rows are the true class, columns the predicted one; baseline counts in parentheses. */
+function confusionSection(result) {
+    const c = result.details?.confusion;
+    if (!isConfusion(c))
+        return '';
+    const labels = c.labels.map((l) => escapeMarkdown(String(l)));
+    const rows = c.candidate.map((row, i) => [
+        `**${labels[i] ?? i}**`,
+        ...row.map((n, j) => (c.baseline ? `${n} (${c.baseline[i]?.[j] ?? '—'})` : String(n))),
+    ]);
+    const header = ['true \\ predicted', ...labels];
+    const at = c.threshold !== undefined ? ` at threshold ${formatValue(c.threshold)}` : '';
+    const note = c.baseline ? '\n\nCandidate counts, baseline in parentheses.' : '';
+    return details(`Confusion matrix${at}`, table(header, rows, header.map((_, i) => (i === 0 ? 'l' : 'r'))) + note);
+}
 
 ;// CONCATENATED MODULE: ./packages/core/src/report/sections-stages.ts
 
@@ -10626,8 +10662,11 @@ function footer(results, opts) {
     const withBaseline = results.find((r) => r.baselineModel?.sha256);
     if (withBaseline?.baselineModel?.sha256)
         bits.push(`baseline ${inlineCode(shortDigest(withBaseline.baselineModel.sha256))}`);
+    // The evaluation data identifies what was measured; training inputs are in the model card.
     const data = new Map();
     for (const r of results) {
+        if (r.stage === 'train')
+            continue;
         for (const [role, f] of Object.entries(r.inputs)) {
             if (role === 'model' || role === 'baseline')
                 continue;
@@ -10668,6 +10707,9 @@ function renderReport(results, opts = {}) {
                 const metrics = metricsSection(r);
                 if (metrics)
                     sections.push({ id: 'evaluate-metrics', markdown: metrics });
+                const confusion = confusionSection(r);
+                if (confusion)
+                    sections.push({ id: 'evaluate-confusion', markdown: confusion });
                 const tests = testsSection([r]);
                 if (tests)
                     sections.push({ id: 'evaluate-tests', markdown: tests });
@@ -19108,7 +19150,7 @@ function headlineSummary(values, headline, verdicts) {
  * CIs of every delta, McNemar for accuracy, slices, gates. Shards are merged first, so a sharded
  * run and an unsharded one go through exactly the same arithmetic.
  */
-async function summarizeEvaluation(config, shards, clock) {
+async function summarizeEvaluation(config, shards, clock, git) {
     checkShardsAgree(shards);
     const { arrays, extra } = await clock.phase('merge', async () => combine(shards));
     const first = shards[0];
@@ -19150,7 +19192,7 @@ async function summarizeEvaluation(config, shards, clock) {
         values[name] = m;
     }
     if (baseline && values.accuracy && config.task !== 'regression') {
-        const test = mcnemarExact(y, prepare_predictedClasses(candidate, config.threshold), prepare_predictedClasses(baseline, config.threshold));
+        const test = mcnemarExact(y, predictedClasses(candidate, config.threshold), predictedClasses(baseline, config.threshold));
         values.accuracy.pValue = test.pValue;
     }
     const seconds = shards.reduce((s, x) => s + x.inferenceSeconds, 0);
@@ -19213,6 +19255,16 @@ async function summarizeEvaluation(config, shards, clock) {
             metrics: Object.fromEntries(Object.entries(s.values).map(([k, v]) => [k, v.candidate ?? NaN])),
         })), config.headline, config.maxSlices).map((s) => ({ slice: s.key, rows: s.size, [config.headline]: s.metrics[config.headline] }))
         : [];
+    const confusion = config.task === 'regression'
+        ? undefined
+        : {
+            threshold: config.task === 'binary-classification' ? config.threshold : undefined,
+            labels: first.classes ?? confusionMatrix(y, candidate).labels,
+            candidate: confusionMatrix(y, candidate, { threshold: config.threshold }).matrix,
+            ...(baseline
+                ? { baseline: confusionMatrix(y, baseline, { threshold: config.threshold }).matrix }
+                : {}),
+        };
     const verdicts = evaluateGates(config.gates, {
         values,
         slices,
@@ -19255,6 +19307,7 @@ async function summarizeEvaluation(config, shards, clock) {
             : {}),
         inputs,
         headline: config.headline,
+        ...(git && Object.keys(git).length ? { git } : {}),
         values,
         ...(slices.length ? { slices } : {}),
         ...(tests.length ? { tests } : {}),
@@ -19265,6 +19318,7 @@ async function summarizeEvaluation(config, shards, clock) {
             threshold: config.threshold,
             confidence: config.confidence,
             shards: shards.length,
+            ...(confusion ? { confusion } : {}),
             ...(worst.length ? { worstSlices: worst } : {}),
             ...(skipped.length ? { skippedSlices: skipped } : {}),
             ...(baseline ? {} : { baseline: 'none' }),
@@ -19273,6 +19327,7 @@ async function summarizeEvaluation(config, shards, clock) {
 }
 
 ;// CONCATENATED MODULE: ./packages/stages/src/evaluate/stage.ts
+
 
 
 
@@ -19293,7 +19348,7 @@ async function runEvaluation(config, resultsDir, log) {
     if (!config.baseline)
         log.info('no baseline model: change gates follow on-missing-baseline');
     const scored = await scoreShard(config, WHOLE, log);
-    const result = await summarizeEvaluation(config, [scored], clock);
+    const result = await summarizeEvaluation(config, [scored], clock, await readGitInfo(config.baseDir));
     await writeStageResult(resultsDir, result);
     return result;
 }
@@ -19336,7 +19391,7 @@ async function mergeEvaluationShards(config, dir, resultsDir) {
         }
         shards.push(parsed);
     }
-    const result = await summarizeEvaluation(config, shards, clock);
+    const result = await summarizeEvaluation(config, shards, clock, await readGitInfo(config.baseDir));
     await writeStageResult(resultsDir, result);
     return result;
 }

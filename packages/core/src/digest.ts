@@ -78,6 +78,8 @@ export function combineDigests(files: readonly FileDigest[]): string {
 export function displayPath(file: string, base: string): string {
   const rel = path.relative(base, file);
   if (rel === '') return '.';
-  if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) return toPosix(file);
+  // `../lib/x.ts` stays relative so results and model cards do not depend on where the checkout
+  // lives; only a path on another drive (no relative form) is shown absolute.
+  if (path.isAbsolute(rel)) return toPosix(file);
   return toPosix(rel);
 }

@@ -2,7 +2,13 @@ import type { Verdict } from '../gates/types.js';
 import type { StageResult } from '../stage-result/types.js';
 import { escapeMarkdown, inlineCode, reportMarker } from './escape.js';
 import { shortDigest } from './format.js';
-import { gatesSection, metricsSection, slicesSection, testsSection } from './sections-evaluate.js';
+import {
+  gatesSection,
+  metricsSection,
+  confusionSection,
+  slicesSection,
+  testsSection,
+} from './sections-evaluate.js';
 import {
   deploySection,
   genericSection,
@@ -105,8 +111,10 @@ function footer(results: StageResult[], opts: RenderOptions): string {
   const withBaseline = results.find((r) => r.baselineModel?.sha256);
   if (withBaseline?.baselineModel?.sha256)
     bits.push(`baseline ${inlineCode(shortDigest(withBaseline.baselineModel.sha256))}`);
+  // The evaluation data identifies what was measured; training inputs are in the model card.
   const data = new Map<string, string>();
   for (const r of results) {
+    if (r.stage === 'train') continue;
     for (const [role, f] of Object.entries(r.inputs)) {
       if (role === 'model' || role === 'baseline') continue;
       if (!data.has(role)) data.set(role, f.sha256);
@@ -146,6 +154,8 @@ export function renderReport(results: StageResult[], opts: RenderOptions = {}): 
       case 'evaluate': {
         const metrics = metricsSection(r);
         if (metrics) sections.push({ id: 'evaluate-metrics', markdown: metrics });
+        const confusion = confusionSection(r);
+        if (confusion) sections.push({ id: 'evaluate-confusion', markdown: confusion });
         const tests = testsSection([r]);
         if (tests) sections.push({ id: 'evaluate-tests', markdown: tests });
         const slices = slicesSection(r, opts.maxSlices ?? 10);

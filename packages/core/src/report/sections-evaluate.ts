@@ -215,3 +215,37 @@ export function slicesSection(result: StageResult, maxSlices: number): string {
     failing,
   );
 }
+
+interface ConfusionDetails {
+  threshold?: number;
+  labels: (number | string)[];
+  candidate: number[][];
+  baseline?: number[][];
+}
+
+function isConfusion(v: unknown): v is ConfusionDetails {
+  const c = v as ConfusionDetails | undefined;
+  return !!c && Array.isArray(c.labels) && Array.isArray(c.candidate);
+}
+
+/** Rows are the true class, columns the predicted one; baseline counts in parentheses. */
+export function confusionSection(result: StageResult): string {
+  const c = result.details?.confusion;
+  if (!isConfusion(c)) return '';
+  const labels = c.labels.map((l) => escapeMarkdown(String(l)));
+  const rows = c.candidate.map((row, i) => [
+    `**${labels[i] ?? i}**`,
+    ...row.map((n, j) => (c.baseline ? `${n} (${c.baseline[i]?.[j] ?? '—'})` : String(n))),
+  ]);
+  const header = ['true \\ predicted', ...labels];
+  const at = c.threshold !== undefined ? ` at threshold ${formatValue(c.threshold)}` : '';
+  const note = c.baseline ? '\n\nCandidate counts, baseline in parentheses.' : '';
+  return details(
+    `Confusion matrix${at}`,
+    table(
+      header,
+      rows,
+      header.map((_, i) => (i === 0 ? 'l' : 'r')),
+    ) + note,
+  );
+}

@@ -7,6 +7,19 @@ type Fields = Omit<
 > &
   Partial<Pick<StageResult, 'inputs' | 'values' | 'verdicts' | 'artifacts'>>;
 
+/** The workflow run a result came from, when running on GitHub Actions. */
+export function runFromEnv(env: NodeJS.ProcessEnv = process.env): StageResult['run'] | undefined {
+  const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID, GITHUB_WORKFLOW } = env;
+  if (!GITHUB_RUN_ID) return undefined;
+  return {
+    id: GITHUB_RUN_ID,
+    ...(GITHUB_WORKFLOW ? { workflow: GITHUB_WORKFLOW } : {}),
+    ...(GITHUB_SERVER_URL && GITHUB_REPOSITORY
+      ? { url: `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}` }
+      : {}),
+  };
+}
+
 /**
  * Times a stage from construction to `finish`, so every stage fills timings and tool info the same
  * way; phases are recorded with `phase`.
@@ -28,6 +41,7 @@ export class StageClock {
   }
 
   finish(fields: Fields): StageResult {
+    const run = fields.run ?? runFromEnv();
     return {
       schemaVersion: 1,
       stage: this.stage,
@@ -36,6 +50,7 @@ export class StageClock {
       verdicts: [],
       artifacts: [],
       ...fields,
+      ...(run ? { run } : {}),
       timings: {
         startedAt: this.startedAt.toISOString(),
         finishedAt: new Date().toISOString(),

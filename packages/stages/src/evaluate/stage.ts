@@ -12,6 +12,7 @@ import { scoreShard } from './score.js';
 import type { Shard } from './shard.js';
 import { WHOLE } from './shard.js';
 import { summarizeEvaluation } from './summarize.js';
+import { readGitInfo } from '../train/git.js';
 
 /** Spec → config, with the baseline found and command-line overrides applied. */
 export async function prepareEvaluation(
@@ -33,7 +34,7 @@ export async function runEvaluation(
   const clock = new StageClock('evaluate');
   if (!config.baseline) log.info('no baseline model: change gates follow on-missing-baseline');
   const scored = await scoreShard(config, WHOLE, log);
-  const result = await summarizeEvaluation(config, [scored], clock);
+  const result = await summarizeEvaluation(config, [scored], clock, await readGitInfo(config.baseDir));
   await writeStageResult(resultsDir, result);
   return result;
 }
@@ -87,7 +88,7 @@ export async function mergeEvaluationShards(
     }
     shards.push(parsed);
   }
-  const result = await summarizeEvaluation(config, shards, clock);
+  const result = await summarizeEvaluation(config, shards, clock, await readGitInfo(config.baseDir));
   await writeStageResult(resultsDir, result);
   return result;
 }

@@ -1,6 +1,7 @@
 import {
   InputError,
   computeMetrics,
+  confusionMatrix,
   evalStateArrays,
   evaluateGates,
   mcnemarExact,
@@ -132,6 +133,7 @@ export async function summarizeEvaluation(
   config: EvaluateConfig,
   shards: ScoredShard[],
   clock: StageClock,
+  git?: StageResult['git'],
 ): Promise<StageResult> {
   checkShardsAgree(shards);
   const { arrays, extra } = await clock.phase('merge', async () => combine(shards));
@@ -255,6 +257,18 @@ export async function summarizeEvaluation(
         ).map((s) => ({ slice: s.key, rows: s.size, [config.headline]: s.metrics[config.headline] }))
       : [];
 
+  const confusion =
+    config.task === 'regression'
+      ? undefined
+      : {
+          threshold: config.task === 'binary-classification' ? config.threshold : undefined,
+          labels: first.classes ?? confusionMatrix(y, candidate).labels,
+          candidate: confusionMatrix(y, candidate, { threshold: config.threshold }).matrix,
+          ...(baseline
+            ? { baseline: confusionMatrix(y, baseline, { threshold: config.threshold }).matrix }
+            : {}),
+        };
+
   const verdicts = evaluateGates(config.gates, {
     values,
     slices,
@@ -297,6 +311,7 @@ export async function summarizeEvaluation(
       : {}),
     inputs,
     headline: config.headline,
+    ...(git && Object.keys(git).length ? { git } : {}),
     values,
     ...(slices.length ? { slices } : {}),
     ...(tests.length ? { tests } : {}),
@@ -307,6 +322,7 @@ export async function summarizeEvaluation(
       threshold: config.threshold,
       confidence: config.confidence,
       shards: shards.length,
+      ...(confusion ? { confusion } : {}),
       ...(worst.length ? { worstSlices: worst } : {}),
       ...(skipped.length ? { skippedSlices: skipped } : {}),
       ...(baseline ? {} : { baseline: 'none' }),
