@@ -133,3 +133,46 @@ describe('mlops gate', () => {
     expect(broken.stderr).toMatch(/evaluate\.json/);
   });
 });
+
+describe('mlops report', () => {
+  async function fixtureResults(): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'report-'));
+    const files: [string, string][] = [
+      ['train', 'train.json'],
+      ['evaluate-fail', 'evaluate.json'],
+    ];
+    for (const [from, to] of files) {
+      await writeFile(
+        join(dir, to),
+        await readFile(join(REPO_ROOT, 'test', 'fixtures', 'results', `${from}.json`)),
+      );
+    }
+    return dir;
+  }
+
+  it('prints the markdown the PR comment shows and writes it to --out', async () => {
+    const dir = await fixtureResults();
+    const out = join(dir, 'out.md');
+    const r = await runCli(['report', '--results', dir, '--format', 'markdown', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^<!-- mlops-actions:report key=/);
+    expect(await readFile(out, 'utf8')).toBe(`${r.stdout}`);
+    expect(await readFile(join(dir, 'report.md'), 'utf8')).toBe(r.stdout);
+  });
+
+  it('renders a terminal view without markdown tables', async () => {
+    const r = await runCli(['report', '--results', await fixtureResults(), '--format', 'terminal']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/FAILED/i);
+    expect(r.stdout).not.toMatch(/\| - \|/);
+  });
+
+  it('exits 2 without results or with a bad --format', async () => {
+    const empty = await runCli(['report', '--results', await mkdtemp(join(tmpdir(), 'report-'))]);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/no stage results to report/);
+    const bad = await runCli(['report', '--results', await fixtureResults(), '--format', 'html']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--format must be terminal or markdown/);
+  });
+});

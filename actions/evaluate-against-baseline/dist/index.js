@@ -39418,7 +39418,7 @@ module.exports = {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77094);
 /* harmony import */ var _mlops_actions_action__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(40340);
-/* harmony import */ var _mlops_actions_core__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(53706);
+/* harmony import */ var _mlops_actions_core__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(218);
 /* harmony import */ var _mlops_actions_github__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(90636);
 /* harmony import */ var _mlops_actions_stages__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(59216);
 
@@ -39490,8 +39490,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 13 modules
 var lib_core = __nccwpck_require__(77094);
-// EXTERNAL MODULE: ./packages/core/src/index.ts + 58 modules
-var src = __nccwpck_require__(53706);
+// EXTERNAL MODULE: ./packages/core/src/index.ts + 59 modules
+var src = __nccwpck_require__(218);
 ;// CONCATENATED MODULE: ./packages/action/src/inputs.ts
 
 
@@ -39720,7 +39720,7 @@ class UsageError extends Error {
 
 /***/ }),
 
-/***/ 53706:
+/***/ 218:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39747,6 +39747,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   n2: () => (/* reexport */ directions_metricUnit),
   gX: () => (/* reexport */ overallStatus),
   Wx: () => (/* reexport */ bootstrap_pairedBootstrap),
+  s0: () => (/* reexport */ pathExists),
   Be: () => (/* reexport */ predictedClasses),
   xQ: () => (/* reexport */ readJUnitFile),
   LP: () => (/* reexport */ sha256Bytes),
@@ -44274,7 +44275,21 @@ function renderTerminal(results) {
 
 
 
+;// CONCATENATED MODULE: ./packages/core/src/fs.ts
+
+/** Whether anything exists at `p` (file or directory). */
+async function pathExists(p) {
+    try {
+        await (0,promises_.stat)(p);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/index.ts
+
 
 
 
@@ -44594,17 +44609,16 @@ function createClient(opts) {
     const log = opts.log ?? quiet;
     const retries = opts.retries ?? 3;
     const base = opts.retryAfterBaseMs ?? 1000;
+    // Both limits are retried the same way, up to `retries` times, saying which one was hit.
+    const retryWithin = (what) => (retryAfter, options, _o, retryCount) => {
+        log.warn(`${what} for ${options.method} ${options.url}; retry ${retryCount + 1} in ${retryAfter} s`);
+        return retryCount < retries;
+    };
     const throttle = {
         retryAfterBaseValue: base,
         fallbackSecondaryRateRetryAfter: 60,
-        onRateLimit: (retryAfter, options, _o, retryCount) => {
-            log.warn(`rate limit hit for ${options.method} ${options.url}; retry ${retryCount + 1} in ${retryAfter} s`);
-            return retryCount < retries;
-        },
-        onSecondaryRateLimit: (retryAfter, options, _o, retryCount) => {
-            log.warn(`secondary rate limit for ${options.method} ${options.url}; retry ${retryCount + 1} in ${retryAfter} s`);
-            return retryCount < retries;
-        },
+        onRateLimit: retryWithin('rate limit hit'),
+        onSecondaryRateLimit: retryWithin('secondary rate limit'),
     };
     // The plugin's default limiter groups are process-wide; custom spacing needs our own groups.
     if (opts.writeSpacingMs !== undefined) {
@@ -44668,8 +44682,8 @@ function identity_sameLogin(a, b) {
     return !!a && a.toLowerCase() === b.toLowerCase();
 }
 
-// EXTERNAL MODULE: ./packages/core/src/index.ts + 58 modules
-var src = __nccwpck_require__(53706);
+// EXTERNAL MODULE: ./packages/core/src/index.ts + 59 modules
+var src = __nccwpck_require__(218);
 ;// CONCATENATED MODULE: ./packages/github/src/sticky-comment.ts
 
 
@@ -45263,8 +45277,8 @@ var promises_ = __nccwpck_require__(51455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(76760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./packages/core/src/index.ts + 58 modules
-var src = __nccwpck_require__(53706);
+// EXTERNAL MODULE: ./packages/core/src/index.ts + 59 modules
+var src = __nccwpck_require__(218);
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 // EXTERNAL MODULE: external "node:string_decoder"
@@ -45797,7 +45811,7 @@ async function runTrain(config, ctx) {
         return failure(commandError);
     const missing = [];
     for (const out of layout.outputs)
-        if (!(await exists(out)))
+        if (!(await (0,src/* pathExists */.s0)(out)))
             missing.push(layout.show(out));
     if (missing.length) {
         const what = missing.length === 1 ? 'declared output' : 'declared outputs';
@@ -45913,7 +45927,7 @@ async function restoreFromCache(key, layout, ctx) {
         return undefined;
     }
     const card = await readModelCard(layout.card);
-    const model = (await exists(layout.model)) ? await digestModel(layout.model) : undefined;
+    const model = (await (0,src/* pathExists */.s0)(layout.model)) ? await digestModel(layout.model) : undefined;
     if (card === undefined || card.cacheKey !== key || model?.sha256 !== card.model.sha256) {
         ctx.log.warning(`the cached entry for key ${key} does not match its model card; training again`);
         return undefined;
@@ -45952,15 +45966,6 @@ function gitField(git) {
         return {};
     return { git: { ...git } };
 }
-async function exists(p) {
-    try {
-        await (0,promises_.stat)(p);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
 async function isDirectory(p) {
     try {
         return (await (0,promises_.stat)(p)).isDirectory();
@@ -45973,6 +45978,7 @@ async function isDirectory(p) {
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(77598);
 ;// CONCATENATED MODULE: ./packages/stages/src/cache/local-dir-cache.ts
+
 
 
 
@@ -46005,7 +46011,7 @@ class LocalDirCache {
         if (!wanted.every((p) => saved.has(p)))
             return false;
         for (const target of wanted) {
-            if (!(await local_dir_cache_exists(this.storedPath(entry, target))))
+            if (!(await pathExists(this.storedPath(entry, target))))
                 return false;
         }
         for (const target of wanted)
@@ -46014,7 +46020,7 @@ class LocalDirCache {
     }
     async save(key, paths) {
         const entry = this.entryDir(key);
-        if (await local_dir_cache_exists(path.join(entry, MANIFEST)))
+        if (await pathExists(path.join(entry, MANIFEST)))
             return;
         await mkdir(this.dir, { recursive: true });
         const staging = path.join(this.dir, `.tmp-${key}-${randomBytes(6).toString('hex')}`);
@@ -46032,7 +46038,7 @@ class LocalDirCache {
             }
             catch (err) {
                 // Another run saved this key between our check and the rename: its entry is as good as ours.
-                if (!(await local_dir_cache_exists(path.join(entry, MANIFEST))))
+                if (!(await pathExists(path.join(entry, MANIFEST))))
                     throw err;
             }
         }
@@ -46054,15 +46060,6 @@ class LocalDirCache {
             return path.join(entry, FILES, '_abs', flat);
         }
         return path.join(entry, FILES, rel);
-    }
-}
-async function local_dir_cache_exists(p) {
-    try {
-        await stat(p);
-        return true;
-    }
-    catch {
-        return false;
     }
 }
 /** Copy next to the target, then rename over it, so a reader never sees a half-written model. */
@@ -46215,16 +46212,6 @@ function evaluateConfigFromFlags(flags) {
 ;// CONCATENATED MODULE: ./packages/stages/src/evaluate/baseline.ts
 
 
-
-async function baseline_exists(p) {
-    try {
-        await (0,promises_.access)(p);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
 /** The model file a local model store keeps for a key: `<store>/<key>/model.onnx`. */
 function storeModelPath(storeDir, key) {
     return (0,external_node_path_.join)(storeDir, key, 'model.onnx');
@@ -46232,7 +46219,7 @@ function storeModelPath(storeDir, key) {
 async function resolveBaseline(spec, opts = {}) {
     if (opts.override) {
         const path = (0,external_node_path_.resolve)(opts.override);
-        if (!(await baseline_exists(path)))
+        if (!(await (0,src/* pathExists */.s0)(path)))
             throw new src/* InputError */.dz(`baseline model ${opts.override}: no such file`);
         return { path, source: `path ${opts.override}` };
     }
@@ -46242,7 +46229,7 @@ async function resolveBaseline(spec, opts = {}) {
     switch (b.kind) {
         case 'path': {
             const path = (0,external_node_path_.resolve)(spec.dir, b.path);
-            if (!(await baseline_exists(path))) {
+            if (!(await (0,src/* pathExists */.s0)(path))) {
                 throw new src/* InputError */.dz(`${spec.file}: evaluate.baseline.path: ${b.path}: no such file`, {
                     file: spec.file,
                 });
@@ -46253,7 +46240,7 @@ async function resolveBaseline(spec, opts = {}) {
             const path = storeModelPath((0,external_node_path_.resolve)(spec.dir, b.store), b.key);
             // An empty store is the normal state before the first promotion: no baseline, and the
             // change gates follow on-missing-baseline.
-            return (await baseline_exists(path)) ? { path, source: `store ${b.store} (${b.key})` } : undefined;
+            return (await (0,src/* pathExists */.s0)(path)) ? { path, source: `store ${b.store} (${b.key})` } : undefined;
         }
         case 'artifact':
         case 'registry': {
@@ -53669,12 +53656,19 @@ async function prepareEvaluation(spec, ctx, resolver) {
     const baseline = await resolveBaseline(spec, { override: ctx.overrides?.baseline, resolver });
     return baseline ? { ...config, baseline } : config;
 }
+function logStatistics(config, log) {
+    const bootstrap = config.baseline && config.confidence.method === 'bootstrap'
+        ? ` and a paired bootstrap of ${config.confidence.replicates} replicates`
+        : '';
+    log.info(`computing ${config.metrics.length} metrics${bootstrap}`);
+}
 /** Scores the whole evaluation set and writes `<results>/evaluate.json`. */
 async function runEvaluation(config, resultsDir, log) {
     const clock = new src/* StageClock */.V('evaluate');
     if (!config.baseline)
         log.info('no baseline model: change gates follow on-missing-baseline');
     const scored = await scoreShard(config, WHOLE, log);
+    logStatistics(config, log);
     const result = await summarize_summarizeEvaluation(config, [scored], clock, await git_readGitInfo(config.baseDir));
     await (0,src/* writeStageResult */.PG)(resultsDir, result);
     return result;
@@ -53692,7 +53686,7 @@ async function runEvaluationShard(config, shard, dir, log) {
     return file;
 }
 /** Reads every shard file in `dir`, merges them and writes `<results>/evaluate.json`. */
-async function mergeEvaluationShards(config, dir, resultsDir) {
+async function mergeEvaluationShards(config, dir, resultsDir, log) {
     const clock = new StageClock('evaluate');
     let names;
     try {
@@ -53718,6 +53712,7 @@ async function mergeEvaluationShards(config, dir, resultsDir) {
         }
         shards.push(parsed);
     }
+    logStatistics(config, log);
     const result = await summarizeEvaluation(config, shards, clock, await readGitInfo(config.baseDir));
     await writeStageResult(resultsDir, result);
     return result;

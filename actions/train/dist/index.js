@@ -34178,7 +34178,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(33838);
 /* harmony import */ var _mlops_actions_action__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(40340);
-/* harmony import */ var _mlops_actions_core__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(53706);
+/* harmony import */ var _mlops_actions_core__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(218);
 /* harmony import */ var _mlops_actions_stages__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(67208);
 
 
@@ -34237,8 +34237,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var lib_core = __nccwpck_require__(33838);
-// EXTERNAL MODULE: ./packages/core/src/index.ts + 58 modules
-var src = __nccwpck_require__(53706);
+// EXTERNAL MODULE: ./packages/core/src/index.ts + 59 modules
+var src = __nccwpck_require__(218);
 ;// CONCATENATED MODULE: ./packages/action/src/inputs.ts
 
 
@@ -34467,7 +34467,7 @@ class UsageError extends Error {
 
 /***/ }),
 
-/***/ 53706:
+/***/ 218:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34494,6 +34494,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   n2: () => (/* reexport */ directions_metricUnit),
   gX: () => (/* reexport */ overallStatus),
   Wx: () => (/* reexport */ bootstrap_pairedBootstrap),
+  s0: () => (/* reexport */ pathExists),
   Be: () => (/* reexport */ predictedClasses),
   xQ: () => (/* reexport */ readJUnitFile),
   LP: () => (/* reexport */ sha256Bytes),
@@ -39021,7 +39022,21 @@ function renderTerminal(results) {
 
 
 
+;// CONCATENATED MODULE: ./packages/core/src/fs.ts
+
+/** Whether anything exists at `p` (file or directory). */
+async function pathExists(p) {
+    try {
+        await (0,promises_.stat)(p);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/index.ts
+
 
 
 
@@ -39054,8 +39069,8 @@ var promises_ = __nccwpck_require__(51455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(76760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./packages/core/src/index.ts + 58 modules
-var src = __nccwpck_require__(53706);
+// EXTERNAL MODULE: ./packages/core/src/index.ts + 59 modules
+var src = __nccwpck_require__(218);
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 // EXTERNAL MODULE: external "node:string_decoder"
@@ -39588,7 +39603,7 @@ async function runTrain(config, ctx) {
         return failure(commandError);
     const missing = [];
     for (const out of layout.outputs)
-        if (!(await exists(out)))
+        if (!(await (0,src/* pathExists */.s0)(out)))
             missing.push(layout.show(out));
     if (missing.length) {
         const what = missing.length === 1 ? 'declared output' : 'declared outputs';
@@ -39704,7 +39719,7 @@ async function restoreFromCache(key, layout, ctx) {
         return undefined;
     }
     const card = await readModelCard(layout.card);
-    const model = (await exists(layout.model)) ? await digestModel(layout.model) : undefined;
+    const model = (await (0,src/* pathExists */.s0)(layout.model)) ? await digestModel(layout.model) : undefined;
     if (card === undefined || card.cacheKey !== key || model?.sha256 !== card.model.sha256) {
         ctx.log.warning(`the cached entry for key ${key} does not match its model card; training again`);
         return undefined;
@@ -39743,15 +39758,6 @@ function gitField(git) {
         return {};
     return { git: { ...git } };
 }
-async function exists(p) {
-    try {
-        await (0,promises_.stat)(p);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
 async function isDirectory(p) {
     try {
         return (await (0,promises_.stat)(p)).isDirectory();
@@ -39764,6 +39770,7 @@ async function isDirectory(p) {
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(77598);
 ;// CONCATENATED MODULE: ./packages/stages/src/cache/local-dir-cache.ts
+
 
 
 
@@ -39796,7 +39803,7 @@ class LocalDirCache {
         if (!wanted.every((p) => saved.has(p)))
             return false;
         for (const target of wanted) {
-            if (!(await local_dir_cache_exists(this.storedPath(entry, target))))
+            if (!(await pathExists(this.storedPath(entry, target))))
                 return false;
         }
         for (const target of wanted)
@@ -39805,7 +39812,7 @@ class LocalDirCache {
     }
     async save(key, paths) {
         const entry = this.entryDir(key);
-        if (await local_dir_cache_exists(path.join(entry, MANIFEST)))
+        if (await pathExists(path.join(entry, MANIFEST)))
             return;
         await mkdir(this.dir, { recursive: true });
         const staging = path.join(this.dir, `.tmp-${key}-${randomBytes(6).toString('hex')}`);
@@ -39823,7 +39830,7 @@ class LocalDirCache {
             }
             catch (err) {
                 // Another run saved this key between our check and the rename: its entry is as good as ours.
-                if (!(await local_dir_cache_exists(path.join(entry, MANIFEST))))
+                if (!(await pathExists(path.join(entry, MANIFEST))))
                     throw err;
             }
         }
@@ -39845,15 +39852,6 @@ class LocalDirCache {
             return path.join(entry, FILES, '_abs', flat);
         }
         return path.join(entry, FILES, rel);
-    }
-}
-async function local_dir_cache_exists(p) {
-    try {
-        await stat(p);
-        return true;
-    }
-    catch {
-        return false;
     }
 }
 /** Copy next to the target, then rename over it, so a reader never sees a half-written model. */
@@ -40050,16 +40048,6 @@ function evaluateConfigFromFlags(flags) {
 ;// CONCATENATED MODULE: ./packages/stages/src/evaluate/baseline.ts
 
 
-
-async function baseline_exists(p) {
-    try {
-        await (0,promises_.access)(p);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
 /** The model file a local model store keeps for a key: `<store>/<key>/model.onnx`. */
 function storeModelPath(storeDir, key) {
     return (0,external_node_path_.join)(storeDir, key, 'model.onnx');
@@ -40067,7 +40055,7 @@ function storeModelPath(storeDir, key) {
 async function resolveBaseline(spec, opts = {}) {
     if (opts.override) {
         const path = (0,external_node_path_.resolve)(opts.override);
-        if (!(await baseline_exists(path)))
+        if (!(await (0,src/* pathExists */.s0)(path)))
             throw new src/* InputError */.dz(`baseline model ${opts.override}: no such file`);
         return { path, source: `path ${opts.override}` };
     }
@@ -40077,7 +40065,7 @@ async function resolveBaseline(spec, opts = {}) {
     switch (b.kind) {
         case 'path': {
             const path = (0,external_node_path_.resolve)(spec.dir, b.path);
-            if (!(await baseline_exists(path))) {
+            if (!(await (0,src/* pathExists */.s0)(path))) {
                 throw new src/* InputError */.dz(`${spec.file}: evaluate.baseline.path: ${b.path}: no such file`, {
                     file: spec.file,
                 });
@@ -40088,7 +40076,7 @@ async function resolveBaseline(spec, opts = {}) {
             const path = storeModelPath((0,external_node_path_.resolve)(spec.dir, b.store), b.key);
             // An empty store is the normal state before the first promotion: no baseline, and the
             // change gates follow on-missing-baseline.
-            return (await baseline_exists(path)) ? { path, source: `store ${b.store} (${b.key})` } : undefined;
+            return (await (0,src/* pathExists */.s0)(path)) ? { path, source: `store ${b.store} (${b.key})` } : undefined;
         }
         case 'artifact':
         case 'registry': {
@@ -47504,12 +47492,19 @@ async function prepareEvaluation(spec, ctx, resolver) {
     const baseline = await resolveBaseline(spec, { override: ctx.overrides?.baseline, resolver });
     return baseline ? { ...config, baseline } : config;
 }
+function logStatistics(config, log) {
+    const bootstrap = config.baseline && config.confidence.method === 'bootstrap'
+        ? ` and a paired bootstrap of ${config.confidence.replicates} replicates`
+        : '';
+    log.info(`computing ${config.metrics.length} metrics${bootstrap}`);
+}
 /** Scores the whole evaluation set and writes `<results>/evaluate.json`. */
 async function runEvaluation(config, resultsDir, log) {
     const clock = new src/* StageClock */.V('evaluate');
     if (!config.baseline)
         log.info('no baseline model: change gates follow on-missing-baseline');
     const scored = await score_scoreShard(config, WHOLE, log);
+    logStatistics(config, log);
     const result = await summarize_summarizeEvaluation(config, [scored], clock, await git_readGitInfo(config.baseDir));
     await (0,src/* writeStageResult */.PG)(resultsDir, result);
     return result;
@@ -47527,7 +47522,7 @@ async function runEvaluationShard(config, shard, dir, log) {
     return file;
 }
 /** Reads every shard file in `dir`, merges them and writes `<results>/evaluate.json`. */
-async function mergeEvaluationShards(config, dir, resultsDir) {
+async function mergeEvaluationShards(config, dir, resultsDir, log) {
     const clock = new StageClock('evaluate');
     let names;
     try {
@@ -47553,6 +47548,7 @@ async function mergeEvaluationShards(config, dir, resultsDir) {
         }
         shards.push(parsed);
     }
+    logStatistics(config, log);
     const result = await summarizeEvaluation(config, shards, clock, await readGitInfo(config.baseDir));
     await writeStageResult(resultsDir, result);
     return result;

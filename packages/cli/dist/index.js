@@ -5808,7 +5808,7 @@ function escapeJsonPtr(str) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8298);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5373);
 
 process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2));
 
@@ -5817,7 +5817,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8298:
+/***/ 5373:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -10919,7 +10919,21 @@ function renderTerminal(results) {
 
 
 
+;// CONCATENATED MODULE: ./packages/core/src/fs.ts
+
+/** Whether anything exists at `p` (file or directory). */
+async function pathExists(p) {
+    try {
+        await (0,promises_namespaceObject.stat)(p);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/index.ts
+
 
 
 
@@ -11478,7 +11492,7 @@ async function runTrain(config, ctx) {
         return failure(commandError);
     const missing = [];
     for (const out of layout.outputs)
-        if (!(await exists(out)))
+        if (!(await pathExists(out)))
             missing.push(layout.show(out));
     if (missing.length) {
         const what = missing.length === 1 ? 'declared output' : 'declared outputs';
@@ -11594,7 +11608,7 @@ async function restoreFromCache(key, layout, ctx) {
         return undefined;
     }
     const card = await readModelCard(layout.card);
-    const model = (await exists(layout.model)) ? await digestModel(layout.model) : undefined;
+    const model = (await pathExists(layout.model)) ? await digestModel(layout.model) : undefined;
     if (card === undefined || card.cacheKey !== key || model?.sha256 !== card.model.sha256) {
         ctx.log.warning(`the cached entry for key ${key} does not match its model card; training again`);
         return undefined;
@@ -11633,15 +11647,6 @@ function gitField(git) {
         return {};
     return { git: { ...git } };
 }
-async function exists(p) {
-    try {
-        await (0,promises_namespaceObject.stat)(p);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
 async function isDirectory(p) {
     try {
         return (await (0,promises_namespaceObject.stat)(p)).isDirectory();
@@ -11652,6 +11657,7 @@ async function isDirectory(p) {
 }
 
 ;// CONCATENATED MODULE: ./packages/stages/src/cache/local-dir-cache.ts
+
 
 
 
@@ -11684,7 +11690,7 @@ class LocalDirCache {
         if (!wanted.every((p) => saved.has(p)))
             return false;
         for (const target of wanted) {
-            if (!(await local_dir_cache_exists(this.storedPath(entry, target))))
+            if (!(await pathExists(this.storedPath(entry, target))))
                 return false;
         }
         for (const target of wanted)
@@ -11693,7 +11699,7 @@ class LocalDirCache {
     }
     async save(key, paths) {
         const entry = this.entryDir(key);
-        if (await local_dir_cache_exists(external_node_path_default().join(entry, MANIFEST)))
+        if (await pathExists(external_node_path_default().join(entry, MANIFEST)))
             return;
         await (0,promises_namespaceObject.mkdir)(this.dir, { recursive: true });
         const staging = external_node_path_default().join(this.dir, `.tmp-${key}-${(0,external_node_crypto_namespaceObject.randomBytes)(6).toString('hex')}`);
@@ -11711,7 +11717,7 @@ class LocalDirCache {
             }
             catch (err) {
                 // Another run saved this key between our check and the rename: its entry is as good as ours.
-                if (!(await local_dir_cache_exists(external_node_path_default().join(entry, MANIFEST))))
+                if (!(await pathExists(external_node_path_default().join(entry, MANIFEST))))
                     throw err;
             }
         }
@@ -11733,15 +11739,6 @@ class LocalDirCache {
             return external_node_path_default().join(entry, FILES, '_abs', flat);
         }
         return external_node_path_default().join(entry, FILES, rel);
-    }
-}
-async function local_dir_cache_exists(p) {
-    try {
-        await (0,promises_namespaceObject.stat)(p);
-        return true;
-    }
-    catch {
-        return false;
     }
 }
 /** Copy next to the target, then rename over it, so a reader never sees a half-written model. */
@@ -11894,16 +11891,6 @@ function evaluateConfigFromFlags(flags) {
 ;// CONCATENATED MODULE: ./packages/stages/src/evaluate/baseline.ts
 
 
-
-async function baseline_exists(p) {
-    try {
-        await (0,promises_namespaceObject.access)(p);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
 /** The model file a local model store keeps for a key: `<store>/<key>/model.onnx`. */
 function storeModelPath(storeDir, key) {
     return (0,external_node_path_namespaceObject.join)(storeDir, key, 'model.onnx');
@@ -11911,7 +11898,7 @@ function storeModelPath(storeDir, key) {
 async function resolveBaseline(spec, opts = {}) {
     if (opts.override) {
         const path = (0,external_node_path_namespaceObject.resolve)(opts.override);
-        if (!(await baseline_exists(path)))
+        if (!(await pathExists(path)))
             throw new errors_InputError(`baseline model ${opts.override}: no such file`);
         return { path, source: `path ${opts.override}` };
     }
@@ -11921,7 +11908,7 @@ async function resolveBaseline(spec, opts = {}) {
     switch (b.kind) {
         case 'path': {
             const path = (0,external_node_path_namespaceObject.resolve)(spec.dir, b.path);
-            if (!(await baseline_exists(path))) {
+            if (!(await pathExists(path))) {
                 throw new errors_InputError(`${spec.file}: evaluate.baseline.path: ${b.path}: no such file`, {
                     file: spec.file,
                 });
@@ -11932,7 +11919,7 @@ async function resolveBaseline(spec, opts = {}) {
             const path = storeModelPath((0,external_node_path_namespaceObject.resolve)(spec.dir, b.store), b.key);
             // An empty store is the normal state before the first promotion: no baseline, and the
             // change gates follow on-missing-baseline.
-            return (await baseline_exists(path)) ? { path, source: `store ${b.store} (${b.key})` } : undefined;
+            return (await pathExists(path)) ? { path, source: `store ${b.store} (${b.key})` } : undefined;
         }
         case 'artifact':
         case 'registry': {
@@ -19342,12 +19329,19 @@ async function prepareEvaluation(spec, ctx, resolver) {
     const baseline = await resolveBaseline(spec, { override: ctx.overrides?.baseline, resolver });
     return baseline ? { ...config, baseline } : config;
 }
+function logStatistics(config, log) {
+    const bootstrap = config.baseline && config.confidence.method === 'bootstrap'
+        ? ` and a paired bootstrap of ${config.confidence.replicates} replicates`
+        : '';
+    log.info(`computing ${config.metrics.length} metrics${bootstrap}`);
+}
 /** Scores the whole evaluation set and writes `<results>/evaluate.json`. */
 async function runEvaluation(config, resultsDir, log) {
     const clock = new StageClock('evaluate');
     if (!config.baseline)
         log.info('no baseline model: change gates follow on-missing-baseline');
     const scored = await scoreShard(config, WHOLE, log);
+    logStatistics(config, log);
     const result = await summarizeEvaluation(config, [scored], clock, await readGitInfo(config.baseDir));
     await writeStageResult(resultsDir, result);
     return result;
@@ -19365,7 +19359,7 @@ async function runEvaluationShard(config, shard, dir, log) {
     return file;
 }
 /** Reads every shard file in `dir`, merges them and writes `<results>/evaluate.json`. */
-async function mergeEvaluationShards(config, dir, resultsDir) {
+async function mergeEvaluationShards(config, dir, resultsDir, log) {
     const clock = new StageClock('evaluate');
     let names;
     try {
@@ -19391,6 +19385,7 @@ async function mergeEvaluationShards(config, dir, resultsDir) {
         }
         shards.push(parsed);
     }
+    logStatistics(config, log);
     const result = await summarizeEvaluation(config, shards, clock, await readGitInfo(config.baseDir));
     await writeStageResult(resultsDir, result);
     return result;
@@ -19761,7 +19756,7 @@ Exit codes: 0 every gate passed, 1 a gate failed, 2 bad usage or bad input.
         if (merge) {
             if (!values.shards)
                 throw new UsageError('mlops evaluate merge: --shards DIR is required');
-            const result = await mergeEvaluationShards(config, (0,external_node_path_namespaceObject.resolve)(values.shards), out);
+            const result = await mergeEvaluationShards(config, (0,external_node_path_namespaceObject.resolve)(values.shards), out, consoleLogger);
             return report(result.status, result.summary, result.verdicts, out);
         }
         if (values.shard) {

@@ -8,3 +8,4 @@ export * from './stage-result/index.js';
 export * from './metrics/index.js';
 export * from './stats/index.js';
 export * from './report/index.js';
+export * from './fs.js';

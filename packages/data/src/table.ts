@@ -2,19 +2,10 @@ import type { ColumnPlan } from './columns.js';
 import { LabelCollector } from './labels.js';
 import { parseStrictNumber } from './numbers.js';
 import { rowError, showValue, type RowLocation } from './location.js';
-import type { LoadEvalDataOptions } from './types.js';
+import type { EvalData, LoadEvalDataOptions } from './types.js';
 
 /** What every reader produces; loadEvalData adds the file digest. */
-export interface Table {
-  n: number;
-  d: number;
-  featureNames: string[];
-  features: Float32Array;
-  labels: Float64Array;
-  classes?: (number | string)[];
-  rowKeys: Float64Array;
-  extra: Record<string, string[]>;
-}
+export type Table = Omit<EvalData, 'sha256' | 'bytes'>;
 
 /**
  * Accumulates rows in the EvalData layout while a reader walks the file. Readers write features

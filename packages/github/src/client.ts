@@ -72,31 +72,18 @@ export function createClient(opts: ClientOptions): GitHubClient {
   const log = opts.log ?? quiet;
   const retries = opts.retries ?? 3;
   const base = opts.retryAfterBaseMs ?? 1000;
+  // Both limits are retried the same way, up to `retries` times, saying which one was hit.
+  const retryWithin =
+    (what: string) =>
+    (retryAfter: number, options: { method: string; url: string }, _o: unknown, retryCount: number) => {
+      log.warn(`${what} for ${options.method} ${options.url}; retry ${retryCount + 1} in ${retryAfter} s`);
+      return retryCount < retries;
+    };
   const throttle: Record<string, unknown> = {
     retryAfterBaseValue: base,
     fallbackSecondaryRateRetryAfter: 60,
-    onRateLimit: (
-      retryAfter: number,
-      options: { method: string; url: string },
-      _o: unknown,
-      retryCount: number,
-    ) => {
-      log.warn(
-        `rate limit hit for ${options.method} ${options.url}; retry ${retryCount + 1} in ${retryAfter} s`,
-      );
-      return retryCount < retries;
-    },
-    onSecondaryRateLimit: (
-      retryAfter: number,
-      options: { method: string; url: string },
-      _o: unknown,
-      retryCount: number,
-    ) => {
-      log.warn(
-        `secondary rate limit for ${options.method} ${options.url}; retry ${retryCount + 1} in ${retryAfter} s`,
-      );
-      return retryCount < retries;
-    },
+    onRateLimit: retryWithin('rate limit hit'),
+    onSecondaryRateLimit: retryWithin('secondary rate limit'),
   };
   // The plugin's default limiter groups are process-wide; custom spacing needs our own groups.
   if (opts.writeSpacingMs !== undefined) {

@@ -119,7 +119,7 @@ Exit codes: 0 every gate passed, 1 a gate failed, 2 bad usage or bad input.
     const out = resolve(values.out!);
     if (merge) {
       if (!values.shards) throw new UsageError('mlops evaluate merge: --shards DIR is required');
-      const result = await mergeEvaluationShards(config, resolve(values.shards), out);
+      const result = await mergeEvaluationShards(config, resolve(values.shards), out, consoleLogger);
       return report(result.status, result.summary, result.verdicts, out);
     }
     if (values.shard) {

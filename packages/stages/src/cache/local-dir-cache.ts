@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { cp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { pathExists } from '@mlops-actions/core';
 import type { ModelCache } from './types.js';
 
 const MANIFEST = 'manifest.json';
@@ -39,7 +40,7 @@ export class LocalDirCache implements ModelCache {
     const wanted = paths.map((p) => path.resolve(p));
     if (!wanted.every((p) => saved.has(p))) return false;
     for (const target of wanted) {
-      if (!(await exists(this.storedPath(entry, target)))) return false;
+      if (!(await pathExists(this.storedPath(entry, target)))) return false;
     }
     for (const target of wanted) await restoreOne(this.storedPath(entry, target), target);
     return true;
@@ -47,7 +48,7 @@ export class LocalDirCache implements ModelCache {
 
   async save(key: string, paths: string[]): Promise<void> {
     const entry = this.entryDir(key);
-    if (await exists(path.join(entry, MANIFEST))) return;
+    if (await pathExists(path.join(entry, MANIFEST))) return;
     await mkdir(this.dir, { recursive: true });
     const staging = path.join(this.dir, `.tmp-${key}-${randomBytes(6).toString('hex')}`);
     try {
@@ -63,7 +64,7 @@ export class LocalDirCache implements ModelCache {
         await rename(staging, entry);
       } catch (err) {
         // Another run saved this key between our check and the rename: its entry is as good as ours.
-        if (!(await exists(path.join(entry, MANIFEST)))) throw err;
+        if (!(await pathExists(path.join(entry, MANIFEST)))) throw err;
       }
     } finally {
       await rm(staging, { recursive: true, force: true });
@@ -85,15 +86,6 @@ export class LocalDirCache implements ModelCache {
       return path.join(entry, FILES, '_abs', flat);
     }
     return path.join(entry, FILES, rel);
-  }
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await stat(p);
-    return true;
-  } catch {
-    return false;
   }
 }
 

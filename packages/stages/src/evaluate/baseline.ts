@@ -1,6 +1,5 @@
-import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { InputError } from '@mlops-actions/core';
+import { InputError, pathExists } from '@mlops-actions/core';
 import type { BaselineSpec, Spec } from '@mlops-actions/core';
 
 /** Where a baseline model comes from; `undefined` means there is none (e.g. the first model). */
@@ -19,15 +18,6 @@ export interface BaselineResolver {
   resolve(spec: Extract<BaselineSpec, { kind: 'artifact' | 'registry' }>): Promise<BaselineModel | undefined>;
 }
 
-async function exists(p: string): Promise<boolean> {
-  try {
-    await access(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The model file a local model store keeps for a key: `<store>/<key>/model.onnx`. */
 export function storeModelPath(storeDir: string, key: string): string {
   return join(storeDir, key, 'model.onnx');
@@ -39,7 +29,7 @@ export async function resolveBaseline(
 ): Promise<BaselineModel | undefined> {
   if (opts.override) {
     const path = resolve(opts.override);
-    if (!(await exists(path))) throw new InputError(`baseline model ${opts.override}: no such file`);
+    if (!(await pathExists(path))) throw new InputError(`baseline model ${opts.override}: no such file`);
     return { path, source: `path ${opts.override}` };
   }
   const b = spec.evaluate?.baseline;
@@ -47,7 +37,7 @@ export async function resolveBaseline(
   switch (b.kind) {
     case 'path': {
       const path = resolve(spec.dir, b.path);
-      if (!(await exists(path))) {
+      if (!(await pathExists(path))) {
         throw new InputError(`${spec.file}: evaluate.baseline.path: ${b.path}: no such file`, {
           file: spec.file,
         });
@@ -58,7 +48,7 @@ export async function resolveBaseline(
       const path = storeModelPath(resolve(spec.dir, b.store), b.key);
       // An empty store is the normal state before the first promotion: no baseline, and the
       // change gates follow on-missing-baseline.
-      return (await exists(path)) ? { path, source: `store ${b.store} (${b.key})` } : undefined;
+      return (await pathExists(path)) ? { path, source: `store ${b.store} (${b.key})` } : undefined;
     }
     case 'artifact':
     case 'registry': {

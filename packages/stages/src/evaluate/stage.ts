@@ -25,6 +25,14 @@ export async function prepareEvaluation(
   return baseline ? { ...config, baseline } : config;
 }
 
+function logStatistics(config: EvaluateConfig, log: Logger): void {
+  const bootstrap =
+    config.baseline && config.confidence.method === 'bootstrap'
+      ? ` and a paired bootstrap of ${config.confidence.replicates} replicates`
+      : '';
+  log.info(`computing ${config.metrics.length} metrics${bootstrap}`);
+}
+
 /** Scores the whole evaluation set and writes `<results>/evaluate.json`. */
 export async function runEvaluation(
   config: EvaluateConfig,
@@ -34,6 +42,7 @@ export async function runEvaluation(
   const clock = new StageClock('evaluate');
   if (!config.baseline) log.info('no baseline model: change gates follow on-missing-baseline');
   const scored = await scoreShard(config, WHOLE, log);
+  logStatistics(config, log);
   const result = await summarizeEvaluation(config, [scored], clock, await readGitInfo(config.baseDir));
   await writeStageResult(resultsDir, result);
   return result;
@@ -63,6 +72,7 @@ export async function mergeEvaluationShards(
   config: EvaluateConfig,
   dir: string,
   resultsDir: string,
+  log: Logger,
 ): Promise<StageResult> {
   const clock = new StageClock('evaluate');
   let names: string[];
@@ -88,6 +98,7 @@ export async function mergeEvaluationShards(
     }
     shards.push(parsed);
   }
+  logStatistics(config, log);
   const result = await summarizeEvaluation(config, shards, clock, await readGitInfo(config.baseDir));
   await writeStageResult(resultsDir, result);
   return result;

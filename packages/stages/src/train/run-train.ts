@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { displayPath, fileDigest, InputError } from '@mlops-actions/core';
+import { displayPath, fileDigest, InputError, pathExists } from '@mlops-actions/core';
 import type { ArtifactRef, FileDigest, Measurements, StageResult } from '@mlops-actions/core';
 import { formatDuration, runCommand } from './command.js';
 import type { CommandOutcome } from './command.js';
@@ -133,7 +133,7 @@ export async function runTrain(config: TrainConfig, ctx: TrainContext): Promise<
   if (commandError !== undefined) return failure(commandError);
 
   const missing: string[] = [];
-  for (const out of layout.outputs) if (!(await exists(out))) missing.push(layout.show(out));
+  for (const out of layout.outputs) if (!(await pathExists(out))) missing.push(layout.show(out));
   if (missing.length) {
     const what = missing.length === 1 ? 'declared output' : 'declared outputs';
     return failure(`train command succeeded but did not produce the ${what} ${missing.join(', ')}`, {
@@ -252,7 +252,7 @@ async function restoreFromCache(
     return undefined;
   }
   const card = await readModelCard(layout.card);
-  const model = (await exists(layout.model)) ? await digestModel(layout.model) : undefined;
+  const model = (await pathExists(layout.model)) ? await digestModel(layout.model) : undefined;
   if (card === undefined || card.cacheKey !== key || model?.sha256 !== card.model.sha256) {
     ctx.log.warning(`the cached entry for key ${key} does not match its model card; training again`);
     return undefined;
@@ -289,15 +289,6 @@ function inputsRecord(inputs: readonly FileDigest[]): Record<string, FileDigest>
 function gitField(git: GitInfo): Pick<StageResult, 'git'> {
   if (git.commit === undefined && git.dirty === undefined && git.ref === undefined) return {};
   return { git: { ...git } };
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await stat(p);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function isDirectory(p: string): Promise<boolean> {
