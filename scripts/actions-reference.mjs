@@ -17,7 +17,10 @@ const cell = (s) =>
 
 async function render() {
   const out = [];
-  for (const name of (await readdir(join(root, 'actions'))).sort()) {
+  for (const name of (await readdir(join(root, 'actions'), { withFileTypes: true }))
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort()) {
     const doc = parse(await readFile(join(root, 'actions', name, 'action.yml'), 'utf8'));
     out.push(
       `#### \`${name}\``,

@@ -30,7 +30,10 @@ const actionSchema = await schemaValidator('github-action.json');
 const workflowSchema = await schemaValidator('github-workflow.json');
 
 const actionInputs = new Map();
-for (const name of (await readdir(join(root, 'actions'))).sort()) {
+for (const name of (await readdir(join(root, 'actions'), { withFileTypes: true }))
+  .filter((e) => e.isDirectory())
+  .map((e) => e.name)
+  .sort()) {
   const file = join('actions', name, 'action.yml');
   const doc = parse(await readFile(join(root, file), 'utf8'));
   if (!actionSchema(doc)) problems.push(`${file}: ${describe(actionSchema.errors)}`);

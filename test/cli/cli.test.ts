@@ -79,6 +79,35 @@ describe('mlops validate', () => {
     expect(lines[1]).toMatch(/:12:\d+: evaluate\.gates\[0\]: .*'metirc'.*did you mean 'metric'\?/);
   });
 
+  it('reports a misspelt key, a wrong type and a YAML syntax error in one run (exit 2)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'validate-'));
+    const file = join(dir, 'mlops.yml');
+    await writeFile(
+      file,
+      [
+        'version: 1',
+        'model: { name: churn, path: model.onnx, task: binary-classification }',
+        'data: { eval: { path: eval.csv, label: y } }',
+        'evaluate:',
+        '  batch-size: many',
+        '  gates:',
+        '    - { metirc: roc_auc, min: 0.8 }',
+        'report:',
+        '  title: "unclosed',
+        '',
+      ].join('\n'),
+    );
+    const r = await runCli(['validate', '--spec', file]);
+    expect(r.code).toBe(2);
+    const lines = r.stderr.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/mlops\.yml:5:\d+: evaluate\.batch-size: expected an integer/);
+    expect(lines[1]).toMatch(
+      /mlops\.yml:7:\d+: evaluate\.gates\[0\]: unknown key 'metirc'; did you mean 'metric'\?/,
+    );
+    expect(lines[2]).toMatch(/mlops\.yml:\d+:\d+: YAML syntax error: Missing closing "quote/);
+  });
+
   it('reports a YAML syntax error with its position (exit 2)', async () => {
     const r = await runCli(['validate', '--spec', fixture('syntax-error.yml')]);
     expect(r.code).toBe(2);

@@ -141,6 +141,26 @@ describe('evaluate stage from a spec', () => {
     expect((await readResult(out)).verdicts[0]!.status).toBe('warn');
   });
 
+  it('off GitHub, an artifact baseline comes from the local model store, or is missing', async () => {
+    const spec = await specWith(
+      ['gates:', '  - { metric: roc_auc, max-drop: 1 }'],
+      '{ artifact: { workflow: pr.yml, branch: main, name: model } }',
+    );
+    const out = await mkdtemp(join(tmpdir(), 'eval-out-'));
+    const none = await runCli(['evaluate', '--spec', spec, '--out', out]);
+    expect(none.code).toBe(1);
+    expect(none.stdout).toMatch(/local store has no .*\.model-store\/main\/model\.onnx: no baseline/);
+    await mkdir(join(spec, '..', '.model-store', 'main'), { recursive: true });
+    await copyFile(BASELINE, join(spec, '..', '.model-store', 'main', 'model.onnx'));
+    const found = await runCli(['evaluate', '--spec', spec, '--out', out]);
+    expect(found.code, found.stdout + found.stderr).toBe(0);
+    const result = await readResult(out);
+    expect(result.baselineModel!.source).toBe(
+      "local store main (stand-in for artifact 'model' of branch main)",
+    );
+    expect(result.values.roc_auc!.baseline).toEqual(expect.any(Number));
+  });
+
   it('merging shards gives exactly the unsharded result', async () => {
     const spec = await specWith(['gates:', '  - { metric: roc_auc, max-drop: 1, significant: true }']);
     const whole = await mkdtemp(join(tmpdir(), 'eval-whole-'));

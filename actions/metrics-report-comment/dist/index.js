@@ -42190,15 +42190,43 @@ function yamlProblem(file, doc, lc, error) {
 function byPosition(a, b) {
     return a.line - b.line || a.column - b.column;
 }
+/**
+ * With a syntax error the document is cut short, but what comes before the error is real: its
+ * misspelt keys and wrong types are reported too, so a user fixes everything in one round.
+ * Missing keys are not reported (they may sit after the error).
+ */
+function schemaProblemsBefore(doc, lc, file, first) {
+    let data;
+    try {
+        data = doc.toJS({ maxAliasCount: 100 });
+    }
+    catch {
+        return [];
+    }
+    const validate = specValidator();
+    if (data === null || typeof data !== 'object' || validate(data))
+        return [];
+    const out = [];
+    for (const issue of explainSchemaErrors(validate.errors ?? [], data)) {
+        if (issue.missing !== undefined)
+            continue;
+        const { line, column } = positionOf(doc, lc, issue.path, { keyName: issue.key, atKey: issue.atKey });
+        if (line >= first.line)
+            continue;
+        out.push({ file, line, column, path: formatPath(issue.path), message: issue.message });
+    }
+    return out;
+}
 /** Validate spec text; `file` is used in messages and to derive `spec.file` / `spec.dir`. */
 function validateSpecText(text, file, options = {}) {
     const env = options.env ?? process.env;
     const lineCounter = new dist/* LineCounter */.HN();
     const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
     if (doc.errors.length > 0) {
+        const syntax = doc.errors.map((e) => yamlProblem(file, doc, lineCounter, e)).sort(byPosition);
         return {
             ok: false,
-            problems: doc.errors.map((e) => yamlProblem(file, doc, lineCounter, e)).sort(byPosition),
+            problems: [...schemaProblemsBefore(doc, lineCounter, file, syntax[0]), ...syntax].sort(byPosition),
         };
     }
     const problems = expandEnvInDocument(doc, lineCounter, env).map((i) => ({
@@ -45848,7 +45876,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   f7: () => (/* reexport */ render_results_renderResults)
 });
 
-// UNUSED EXPORTS: ActionsCache, LocalDirCache, MODEL_CARD_FILE, WHOLE, declaredStages, digestInputs, evaluateConfigFromFlags, evaluateConfigFromSpec, evaluateStage, formatDuration, mergeEvaluationShards, mlopsActionsVersion, parseMetrics, parseShard, prepareEvaluation, resolveBaseline, runEvaluation, runEvaluationShard, runPipeline, runTrain, shardFileName, shardRange, shellInvocation, storeModelPath, trainCacheKey, trainConfigFromSpec, trainStage
+// UNUSED EXPORTS: ActionsCache, LOCAL_STORE, LocalDirCache, MODEL_CARD_FILE, WHOLE, declaredStages, digestInputs, evaluateConfigFromFlags, evaluateConfigFromSpec, evaluateStage, formatDuration, localStoreResolver, mergeEvaluationShards, mlopsActionsVersion, parseMetrics, parseShard, prepareEvaluation, resolveBaseline, runEvaluation, runEvaluationShard, runPipeline, runTrain, shardFileName, shardRange, shellInvocation, storeModelPath, trainCacheKey, trainConfigFromSpec, trainStage
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(51455);
@@ -46829,6 +46857,29 @@ async function resolveBaseline(spec, opts = {}) {
             return opts.resolver.resolve(b);
         }
     }
+}
+/** Where the local stand-in for remote baselines lives, relative to the spec: `.model-store`. */
+const LOCAL_STORE = '.model-store';
+/**
+ * Off GitHub, a baseline that lives in a service (an earlier run's artifact, a registry) comes
+ * from a local model store instead: `<store>/<branch>/model.onnx` for an artifact of a branch,
+ * `<store>/<name>/model.onnx` for a registry name. An empty store means no baseline, and the
+ * change gates then follow on-missing-baseline: the stand-in never invents a baseline.
+ */
+function localStoreResolver(storeDir, log) {
+    return {
+        async resolve(spec) {
+            const key = spec.kind === 'artifact' ? spec.branch : spec.registry;
+            const path = storeModelPath(storeDir, key);
+            const what = spec.kind === 'artifact' ? `artifact '${spec.name}' of branch ${spec.branch}` : `registry '${key}'`;
+            if (!(await pathExists(path))) {
+                log?.(`baseline ${what}: not on GitHub, and the local store has no ${path}: no baseline`);
+                return undefined;
+            }
+            log?.(`baseline ${what}: using the local store's ${path}`);
+            return { path, source: `local store ${key} (stand-in for ${what})` };
+        },
+    };
 }
 
 ;// CONCATENATED MODULE: ./packages/stages/src/evaluate/shard.ts

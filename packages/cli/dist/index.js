@@ -8255,15 +8255,43 @@ function yamlProblem(file, doc, lc, error) {
 function byPosition(a, b) {
     return a.line - b.line || a.column - b.column;
 }
+/**
+ * With a syntax error the document is cut short, but what comes before the error is real: its
+ * misspelt keys and wrong types are reported too, so a user fixes everything in one round.
+ * Missing keys are not reported (they may sit after the error).
+ */
+function schemaProblemsBefore(doc, lc, file, first) {
+    let data;
+    try {
+        data = doc.toJS({ maxAliasCount: 100 });
+    }
+    catch {
+        return [];
+    }
+    const validate = specValidator();
+    if (data === null || typeof data !== 'object' || validate(data))
+        return [];
+    const out = [];
+    for (const issue of explainSchemaErrors(validate.errors ?? [], data)) {
+        if (issue.missing !== undefined)
+            continue;
+        const { line, column } = positionOf(doc, lc, issue.path, { keyName: issue.key, atKey: issue.atKey });
+        if (line >= first.line)
+            continue;
+        out.push({ file, line, column, path: formatPath(issue.path), message: issue.message });
+    }
+    return out;
+}
 /** Validate spec text; `file` is used in messages and to derive `spec.file` / `spec.dir`. */
 function validateSpecText(text, file, options = {}) {
     const env = options.env ?? process.env;
     const lineCounter = new dist/* LineCounter */.HN();
     const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
     if (doc.errors.length > 0) {
+        const syntax = doc.errors.map((e) => yamlProblem(file, doc, lineCounter, e)).sort(byPosition);
         return {
             ok: false,
-            problems: doc.errors.map((e) => yamlProblem(file, doc, lineCounter, e)).sort(byPosition),
+            problems: [...schemaProblemsBefore(doc, lineCounter, file, syntax[0]), ...syntax].sort(byPosition),
         };
     }
     const problems = expandEnvInDocument(doc, lineCounter, env).map((i) => ({
@@ -11930,6 +11958,29 @@ async function resolveBaseline(spec, opts = {}) {
             return opts.resolver.resolve(b);
         }
     }
+}
+/** Where the local stand-in for remote baselines lives, relative to the spec: `.model-store`. */
+const LOCAL_STORE = '.model-store';
+/**
+ * Off GitHub, a baseline that lives in a service (an earlier run's artifact, a registry) comes
+ * from a local model store instead: `<store>/<branch>/model.onnx` for an artifact of a branch,
+ * `<store>/<name>/model.onnx` for a registry name. An empty store means no baseline, and the
+ * change gates then follow on-missing-baseline: the stand-in never invents a baseline.
+ */
+function localStoreResolver(storeDir, log) {
+    return {
+        async resolve(spec) {
+            const key = spec.kind === 'artifact' ? spec.branch : spec.registry;
+            const path = storeModelPath(storeDir, key);
+            const what = spec.kind === 'artifact' ? `artifact '${spec.name}' of branch ${spec.branch}` : `registry '${key}'`;
+            if (!(await pathExists(path))) {
+                log?.(`baseline ${what}: not on GitHub, and the local store has no ${path}: no baseline`);
+                return undefined;
+            }
+            log?.(`baseline ${what}: using the local store's ${path}`);
+            return { path, source: `local store ${key} (stand-in for ${what})` };
+        },
+    };
 }
 
 ;// CONCATENATED MODULE: ./packages/stages/src/evaluate/shard.ts
@@ -19684,7 +19735,7 @@ async function configFrom(values) {
     let config;
     if (str('spec') || !str('model')) {
         const spec = await loadSpec(str('spec') ?? 'mlops.yml');
-        config = await prepareEvaluation(spec, { overrides: { model: str('model'), baseline: str('baseline') } });
+        config = await prepareEvaluation(spec, { overrides: { model: str('model'), baseline: str('baseline') } }, localStoreResolver((0,external_node_path_namespaceObject.resolve)(spec.dir, LOCAL_STORE), (m) => consoleLogger.info(m)));
     }
     else {
         const missing = ['data', 'label', 'task'].filter((k) => !str(k));
@@ -19826,6 +19877,7 @@ Exit codes: 0 rendered, 2 no results or unreadable results.
 
 
 
+
 const run_runCommand = {
     name: 'run',
     summary: 'Run every stage the spec declares, in order, and write the report',
@@ -19833,8 +19885,10 @@ const run_runCommand = {
 Usage: mlops run [--spec mlops.yml] [--out .mlops] [--continue-on-failure] [--no-cache]
 
 Runs the stages declared in the spec (train, evaluate, ...) in pipeline order with local
-stand-ins for the services they use on GitHub: the train cache and model store are directories,
-and the report goes to <out>/report.md and the terminal. Stops at the first failed stage unless
+stand-ins for the services they use on GitHub: the train cache is a directory (<out>/cache), a
+baseline kept in an artifact or a registry comes from the local model store
+(<spec dir>/.model-store/<branch or name>/model.onnx), and the report goes to <out>/report.md and
+the terminal. Stops at the first failed stage unless
 --continue-on-failure is given; the report is written either way.
 
 Options:
@@ -19860,7 +19914,10 @@ Exit codes: 0 every stage passed, 1 a gate failed or a stage could not complete,
             cacheDir: values['cache-dir'],
             skipIfCached: !values['no-cache'],
         });
-        const outcome = await runPipeline(spec, ctx, { continueOnFailure: values['continue-on-failure'] });
+        const outcome = await runPipeline(spec, ctx, {
+            continueOnFailure: values['continue-on-failure'],
+            baselineResolver: localStoreResolver((0,external_node_path_namespaceObject.resolve)(spec.dir, LOCAL_STORE), ctx.log.info),
+        });
         if (outcome.terminalReport)
             console.log(`\n${outcome.terminalReport}`);
         if (outcome.reportFile)

@@ -2,6 +2,8 @@ import { resolve } from 'node:path';
 import { EXIT_GATE_FAILED, TASKS, UsageError, consoleLogger, loadSpec } from '@mlops-actions/core';
 import type { Task } from '@mlops-actions/core';
 import {
+  LOCAL_STORE,
+  localStoreResolver,
   evaluateConfigFromFlags,
   mergeEvaluationShards,
   parseShard,
@@ -42,7 +44,11 @@ async function configFrom(values: Record<string, string | boolean | undefined>):
   let config: EvaluateConfig;
   if (str('spec') || !str('model')) {
     const spec = await loadSpec(str('spec') ?? 'mlops.yml');
-    config = await prepareEvaluation(spec, { overrides: { model: str('model'), baseline: str('baseline') } });
+    config = await prepareEvaluation(
+      spec,
+      { overrides: { model: str('model'), baseline: str('baseline') } },
+      localStoreResolver(resolve(spec.dir, LOCAL_STORE), (m) => consoleLogger.info(m)),
+    );
   } else {
     const missing = ['data', 'label', 'task'].filter((k) => !str(k));
     if (missing.length) {

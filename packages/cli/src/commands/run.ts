@@ -1,5 +1,6 @@
 import { EXIT_GATE_FAILED, loadSpec } from '@mlops-actions/core';
-import { runPipeline } from '@mlops-actions/stages';
+import { resolve } from 'node:path';
+import { LOCAL_STORE, localStoreResolver, runPipeline } from '@mlops-actions/stages';
 import type { Command } from '../command.js';
 import { parseCommandArgs } from '../command.js';
 import { COMMON_OPTIONS_HELP, localContext } from '../local-context.js';
@@ -11,8 +12,10 @@ export const runCommand: Command = {
 Usage: mlops run [--spec mlops.yml] [--out .mlops] [--continue-on-failure] [--no-cache]
 
 Runs the stages declared in the spec (train, evaluate, ...) in pipeline order with local
-stand-ins for the services they use on GitHub: the train cache and model store are directories,
-and the report goes to <out>/report.md and the terminal. Stops at the first failed stage unless
+stand-ins for the services they use on GitHub: the train cache is a directory (<out>/cache), a
+baseline kept in an artifact or a registry comes from the local model store
+(<spec dir>/.model-store/<branch or name>/model.onnx), and the report goes to <out>/report.md and
+the terminal. Stops at the first failed stage unless
 --continue-on-failure is given; the report is written either way.
 
 Options:
@@ -38,7 +41,10 @@ Exit codes: 0 every stage passed, 1 a gate failed or a stage could not complete,
       cacheDir: values['cache-dir'],
       skipIfCached: !values['no-cache'],
     });
-    const outcome = await runPipeline(spec, ctx, { continueOnFailure: values['continue-on-failure'] });
+    const outcome = await runPipeline(spec, ctx, {
+      continueOnFailure: values['continue-on-failure'],
+      baselineResolver: localStoreResolver(resolve(spec.dir, LOCAL_STORE), ctx.log.info),
+    });
     if (outcome.terminalReport) console.log(`\n${outcome.terminalReport}`);
     if (outcome.reportFile) console.log(`report: ${outcome.reportFile}`);
     console.log(`mlops run: ${outcome.status}`);

@@ -58,15 +58,45 @@ function byPosition(a: SpecProblem, b: SpecProblem): number {
   return a.line - b.line || a.column - b.column;
 }
 
+/**
+ * With a syntax error the document is cut short, but what comes before the error is real: its
+ * misspelt keys and wrong types are reported too, so a user fixes everything in one round.
+ * Missing keys are not reported (they may sit after the error).
+ */
+function schemaProblemsBefore(
+  doc: Document,
+  lc: LineCounter,
+  file: string,
+  first: SpecProblem,
+): SpecProblem[] {
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch {
+    return [];
+  }
+  const validate = specValidator();
+  if (data === null || typeof data !== 'object' || validate(data)) return [];
+  const out: SpecProblem[] = [];
+  for (const issue of explainSchemaErrors(validate.errors ?? [], data)) {
+    if (issue.missing !== undefined) continue;
+    const { line, column } = positionOf(doc, lc, issue.path, { keyName: issue.key, atKey: issue.atKey });
+    if (line >= first.line) continue;
+    out.push({ file, line, column, path: formatPath(issue.path), message: issue.message });
+  }
+  return out;
+}
+
 /** Validate spec text; `file` is used in messages and to derive `spec.file` / `spec.dir`. */
 export function validateSpecText(text: string, file: string, options: LoadSpecOptions = {}): SpecValidation {
   const env = options.env ?? process.env;
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length > 0) {
+    const syntax = doc.errors.map((e) => yamlProblem(file, doc, lineCounter, e)).sort(byPosition);
     return {
       ok: false,
-      problems: doc.errors.map((e) => yamlProblem(file, doc, lineCounter, e)).sort(byPosition),
+      problems: [...schemaProblemsBefore(doc, lineCounter, file, syntax[0]!), ...syntax].sort(byPosition),
     };
   }
   const problems: SpecProblem[] = expandEnvInDocument(doc, lineCounter, env).map((i) => ({

@@ -63,3 +63,29 @@ export async function resolveBaseline(
     }
   }
 }
+
+/** Where the local stand-in for remote baselines lives, relative to the spec: `.model-store`. */
+export const LOCAL_STORE = '.model-store';
+
+/**
+ * Off GitHub, a baseline that lives in a service (an earlier run's artifact, a registry) comes
+ * from a local model store instead: `<store>/<branch>/model.onnx` for an artifact of a branch,
+ * `<store>/<name>/model.onnx` for a registry name. An empty store means no baseline, and the
+ * change gates then follow on-missing-baseline: the stand-in never invents a baseline.
+ */
+export function localStoreResolver(storeDir: string, log?: (message: string) => void): BaselineResolver {
+  return {
+    async resolve(spec) {
+      const key = spec.kind === 'artifact' ? spec.branch : spec.registry;
+      const path = storeModelPath(storeDir, key);
+      const what =
+        spec.kind === 'artifact' ? `artifact '${spec.name}' of branch ${spec.branch}` : `registry '${key}'`;
+      if (!(await pathExists(path))) {
+        log?.(`baseline ${what}: not on GitHub, and the local store has no ${path}: no baseline`);
+        return undefined;
+      }
+      log?.(`baseline ${what}: using the local store's ${path}`);
+      return { path, source: `local store ${key} (stand-in for ${what})` };
+    },
+  };
+}
