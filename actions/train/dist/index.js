@@ -47263,18 +47263,23 @@ async function score_scoreShard(config, shard, log) {
 
 
 function safeMetrics(names, arrays, pred, threshold) {
-    // A slice can hold one class only, where ranking metrics are undefined: NaN, which a gate on
-    // that slice reports as such rather than passing.
-    const out = {};
-    for (const name of names) {
-        try {
-            out[name] = (0,src/* computeMetrics */.pH)([name], arrays.y, pred, { threshold })[name];
-        }
-        catch {
-            out[name] = NaN;
-        }
+    try {
+        return (0,src/* computeMetrics */.pH)(names, arrays.y, pred, { threshold });
     }
-    return out;
+    catch {
+        // A slice can make a metric undefined (e.g. too few rows of a class): score the others, and
+        // leave that one NaN, which a gate on the slice reports rather than passing.
+        const out = {};
+        for (const name of names) {
+            try {
+                out[name] = (0,src/* computeMetrics */.pH)([name], arrays.y, pred, { threshold })[name];
+            }
+            catch {
+                out[name] = NaN;
+            }
+        }
+        return out;
+    }
 }
 /** Rows of all shards, ordered by row key, with their slice columns in the same order. */
 function combine(shards) {

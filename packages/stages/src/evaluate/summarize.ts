@@ -37,17 +37,21 @@ function safeMetrics(
   pred: EvalArrays['candidate'],
   threshold: number,
 ) {
-  // A slice can hold one class only, where ranking metrics are undefined: NaN, which a gate on
-  // that slice reports as such rather than passing.
-  const out: Record<string, number> = {};
-  for (const name of names) {
-    try {
-      out[name] = computeMetrics([name], arrays.y, pred, { threshold })[name]!;
-    } catch {
-      out[name] = NaN;
+  try {
+    return computeMetrics(names, arrays.y, pred, { threshold });
+  } catch {
+    // A slice can make a metric undefined (e.g. too few rows of a class): score the others, and
+    // leave that one NaN, which a gate on the slice reports rather than passing.
+    const out: Record<string, number> = {};
+    for (const name of names) {
+      try {
+        out[name] = computeMetrics([name], arrays.y, pred, { threshold })[name]!;
+      } catch {
+        out[name] = NaN;
+      }
     }
+    return out;
   }
-  return out;
 }
 
 /** Rows of all shards, ordered by row key, with their slice columns in the same order. */
