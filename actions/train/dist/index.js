@@ -34179,7 +34179,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(33838);
 /* harmony import */ var _mlops_actions_action__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(40340);
 /* harmony import */ var _mlops_actions_core__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(218);
-/* harmony import */ var _mlops_actions_stages__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(67208);
+/* harmony import */ var _mlops_actions_stages__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(52983);
 
 
 
@@ -39079,7 +39079,7 @@ async function pathExists(p) {
 
 /***/ }),
 
-/***/ 67208:
+/***/ 52983:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39248,7 +39248,7 @@ function formatDuration(ms) {
     return [h ? `${h}h` : '', m ? `${m}m` : '', s ? `${s}s` : ''].join('');
 }
 
-;// CONCATENATED MODULE: ./packages/stages/src/train/git.ts
+;// CONCATENATED MODULE: ./packages/stages/src/git.ts
 
 /** Commit and dirty flag of the repository holding `dir`; empty for a directory outside git. */
 async function git_readGitInfo(dir) {
@@ -47461,16 +47461,17 @@ async function summarize_summarizeEvaluation(config, shards, clock, git) {
             metrics: Object.fromEntries(Object.entries(s.values).map(([k, v]) => [k, v.candidate ?? NaN])),
         })), config.headline, config.maxSlices).map((s) => ({ slice: s.key, rows: s.size, [config.headline]: s.metrics[config.headline] }))
         : [];
-    const confusion = config.task === 'regression'
-        ? undefined
-        : {
+    const confusion = (() => {
+        if (config.task === 'regression')
+            return undefined;
+        const c = (0,src/* confusionMatrix */.gM)(y, candidate, { threshold: config.threshold });
+        return {
             threshold: config.task === 'binary-classification' ? config.threshold : undefined,
-            labels: first.classes ?? (0,src/* confusionMatrix */.gM)(y, candidate).labels,
-            candidate: (0,src/* confusionMatrix */.gM)(y, candidate, { threshold: config.threshold }).matrix,
-            ...(baseline
-                ? { baseline: (0,src/* confusionMatrix */.gM)(y, baseline, { threshold: config.threshold }).matrix }
-                : {}),
+            labels: first.classes ?? c.labels,
+            candidate: c.matrix,
+            ...(baseline ? { baseline: (0,src/* confusionMatrix */.gM)(y, baseline, { threshold: config.threshold }).matrix } : {}),
         };
+    })();
     const verdicts = (0,src/* evaluateGates */.ud)(config.gates, {
         values,
         slices,

@@ -5808,7 +5808,7 @@ function escapeJsonPtr(str) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5373);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7755);
 
 process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2));
 
@@ -5817,7 +5817,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5373:
+/***/ 7755:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -11141,7 +11141,7 @@ function command_formatDuration(ms) {
     return [h ? `${h}h` : '', m ? `${m}m` : '', s ? `${s}s` : ''].join('');
 }
 
-;// CONCATENATED MODULE: ./packages/stages/src/train/git.ts
+;// CONCATENATED MODULE: ./packages/stages/src/git.ts
 
 /** Commit and dirty flag of the repository holding `dir`; empty for a directory outside git. */
 async function readGitInfo(dir) {
@@ -19298,16 +19298,17 @@ async function summarizeEvaluation(config, shards, clock, git) {
             metrics: Object.fromEntries(Object.entries(s.values).map(([k, v]) => [k, v.candidate ?? NaN])),
         })), config.headline, config.maxSlices).map((s) => ({ slice: s.key, rows: s.size, [config.headline]: s.metrics[config.headline] }))
         : [];
-    const confusion = config.task === 'regression'
-        ? undefined
-        : {
+    const confusion = (() => {
+        if (config.task === 'regression')
+            return undefined;
+        const c = confusionMatrix(y, candidate, { threshold: config.threshold });
+        return {
             threshold: config.task === 'binary-classification' ? config.threshold : undefined,
-            labels: first.classes ?? confusionMatrix(y, candidate).labels,
-            candidate: confusionMatrix(y, candidate, { threshold: config.threshold }).matrix,
-            ...(baseline
-                ? { baseline: confusionMatrix(y, baseline, { threshold: config.threshold }).matrix }
-                : {}),
+            labels: first.classes ?? c.labels,
+            candidate: c.matrix,
+            ...(baseline ? { baseline: confusionMatrix(y, baseline, { threshold: config.threshold }).matrix } : {}),
         };
+    })();
     const verdicts = evaluateGates(config.gates, {
         values,
         slices,

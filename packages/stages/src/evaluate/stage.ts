@@ -12,7 +12,7 @@ import { scoreShard } from './score.js';
 import type { Shard } from './shard.js';
 import { WHOLE } from './shard.js';
 import { summarizeEvaluation } from './summarize.js';
-import { readGitInfo } from '../train/git.js';
+import { readGitInfo } from '../git.js';
 
 /** Spec → config, with the baseline found and command-line overrides applied. */
 export async function prepareEvaluation(

@@ -261,17 +261,16 @@ export async function summarizeEvaluation(
         ).map((s) => ({ slice: s.key, rows: s.size, [config.headline]: s.metrics[config.headline] }))
       : [];
 
-  const confusion =
-    config.task === 'regression'
-      ? undefined
-      : {
-          threshold: config.task === 'binary-classification' ? config.threshold : undefined,
-          labels: first.classes ?? confusionMatrix(y, candidate).labels,
-          candidate: confusionMatrix(y, candidate, { threshold: config.threshold }).matrix,
-          ...(baseline
-            ? { baseline: confusionMatrix(y, baseline, { threshold: config.threshold }).matrix }
-            : {}),
-        };
+  const confusion = (() => {
+    if (config.task === 'regression') return undefined;
+    const c = confusionMatrix(y, candidate, { threshold: config.threshold });
+    return {
+      threshold: config.task === 'binary-classification' ? config.threshold : undefined,
+      labels: first.classes ?? c.labels,
+      candidate: c.matrix,
+      ...(baseline ? { baseline: confusionMatrix(y, baseline, { threshold: config.threshold }).matrix } : {}),
+    };
+  })();
 
   const verdicts = evaluateGates(config.gates, {
     values,

@@ -4,7 +4,7 @@ import { displayPath, fileDigest, InputError, pathExists } from '@mlops-actions/
 import type { ArtifactRef, FileDigest, Measurements, StageResult } from '@mlops-actions/core';
 import { formatDuration, runCommand } from './command.js';
 import type { CommandOutcome } from './command.js';
-import { readGitInfo } from './git.js';
+import { readGitInfo } from '../git.js';
 import { declaredOutputs, digestInputs, resolveFromSpec, trainCacheKey } from './inputs.js';
 import { parseMetrics } from './metrics-file.js';
 import { digestModel, MODEL_CARD_FILE, readModelCard, writeModelCard } from './model-card.js';
