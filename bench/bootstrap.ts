@@ -3,7 +3,7 @@
  * Synthetic binary data (the real datasets are far too small to time this).
  */
 import { availableParallelism } from 'node:os';
-import { pairedBootstrap } from '../packages/core/src/stats/index.js';
+import { pairedBootstrap } from '../packages/metrics/src/index.js';
 
 const rows = Number(process.argv[2] ?? 1_000_000);
 const replicates = Number(process.argv[3] ?? 1000);

@@ -16,7 +16,7 @@ describe('actions through the runner contract', () => {
     const spec = 'examples/breast-cancer/mlops.yml';
     const train = await runActionBundle('train', {
       cwd: root,
-      inputs: { spec, 'results-dir': '.mlops', 'upload-artifact': 'false', 'skip-if-cached': 'true' },
+      inputs: { spec, 'results-dir': '.mlops', 'upload-artifact': 'false' },
     });
     expect(train.code, train.stdout + train.stderr).toBe(0);
     expect(train.stdout).toMatch(/::group::train: npx tsx train\.ts/);

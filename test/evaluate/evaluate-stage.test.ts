@@ -2,7 +2,7 @@ import { mkdtemp, readFile, writeFile, copyFile, mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderReport } from '../../packages/core/src/index.js';
+import { renderStageReport as renderReport } from '../../packages/stages/src/index.js';
 import type { StageResult } from '../../packages/core/src/index.js';
 import { runCli } from '../helpers/cli.js';
 import { REPO_ROOT } from '../helpers/runner.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { metricDirection, metricUnit } from '../../packages/core/src/metrics/directions.js';
+import { metricDirection, metricUnit } from '../../packages/core/src/gates/directions.js';
 
 describe('metricDirection', () => {
   it.each([

@@ -13,11 +13,31 @@ import {
   readRunEvent,
 } from '../../packages/github/src/index.js';
 import type { RunEvent } from '../../packages/github/src/index.js';
+import { renderStageReport } from '../../packages/stages/src/index.js';
 import { fixture, pipeline } from '../report/load-fixtures.js';
 import type { FakeGitHub } from './fake-github.js';
 import { READONLY_TOKEN, client, startFake } from './helpers.js';
 
 const HEAD = 'a'.repeat(40);
+
+type PublishInput = Omit<Parameters<typeof publishReport>[0], 'report'> & { maxSlices?: number };
+
+/** As the report action does it: render once, then publish that text. */
+function publish(o: PublishInput) {
+  const { maxSlices, ...rest } = o;
+  const report = renderStageReport(o.results, undefined, {
+    key: o.key ?? 'default',
+    title: o.title,
+    maxSlices,
+    runUrl: o.event.runUrl,
+    fullReportUrl: o.event.runUrl,
+  });
+  return publishReport({ ...rest, report });
+}
+
+function fromRun(o: Omit<Parameters<typeof publishFromRun>[0], 'render'>) {
+  return publishFromRun({ ...o, render: (results, opts) => renderStageReport(results, undefined, opts) });
+}
 
 function prEvent(headRepo = 'acme/churn'): RunEvent {
   return {
@@ -48,7 +68,7 @@ describe('publishReport', () => {
   const writeSummary = (md: string) => appendJobSummary(md, summary);
 
   it('comments on a same-repo PR and writes the job summary', async () => {
-    const out = await publishReport({
+    const out = await publish({
       octokit: client(fake),
       event: prEvent(),
       results: pipeline(true),
@@ -64,7 +84,7 @@ describe('publishReport', () => {
   });
 
   it('for a fork PR writes the summary and saves results without calling the API', async () => {
-    const out = await publishReport({
+    const out = await publish({
       octokit: client(fake, READONLY_TOKEN),
       event: prEvent('contributor/churn'),
       results: pipeline(true),
@@ -80,7 +100,7 @@ describe('publishReport', () => {
   });
 
   it('treats a 403 on write as a read-only token: summary written, no failure', async () => {
-    const out = await publishReport({
+    const out = await publish({
       octokit: client(fake, READONLY_TOKEN),
       event: prEvent(),
       results: pipeline(false),
@@ -105,7 +125,7 @@ describe('publishReport', () => {
       rows: 50,
       values: { roc_auc: { candidate: 0.6 + (i % 300) / 1000, baseline: 0.8 } },
     }));
-    await publishReport({
+    await publish({
       octokit: client(fake),
       event: prEvent(),
       results: [r, fixture('load-test')],
@@ -126,7 +146,7 @@ describe('publishReport', () => {
 
   it('on push writes the summary and, when asked, a commit comment', async () => {
     const event: RunEvent = { name: 'push', owner: 'acme', repo: 'churn', sha: 'c'.repeat(40) };
-    const out = await publishReport({
+    const out = await publish({
       octokit: client(fake),
       event,
       results: pipeline(false),
@@ -136,7 +156,7 @@ describe('publishReport', () => {
     expect(out.channel).toBe('commit-comment');
     expect(fake.commitComments).toHaveLength(1);
     expect(fake.commitComments[0]?.sha).toBe('c'.repeat(40));
-    const plain = await publishReport({
+    const plain = await publish({
       octokit: client(fake),
       event: { ...event, name: 'schedule' },
       results: pipeline(false),
@@ -175,7 +195,7 @@ describe('from-run mode', () => {
   });
 
   async function forkRun(results: StageResult[] = pipeline(true)): Promise<void> {
-    await publishReport({
+    await publish({
       event: prEvent('contributor/churn'),
       results,
       key: 'churn',
@@ -186,14 +206,14 @@ describe('from-run mode', () => {
 
   it('posts the comment recorded by a fork PR run', async () => {
     await forkRun();
-    const out = await publishFromRun({ octokit: client(fake), event: runEvent(), dir });
+    const out = await fromRun({ octokit: client(fake), event: runEvent(), dir });
     expect(out.comment?.action).toBe('created');
     const [c] = fake.issueComments('acme/churn#42');
     expect(c?.body).toContain('❌ **Failed**');
     expect(c?.body).toContain('[workflow run](https://github.com/acme/churn/actions/runs/77)');
     // A second workflow_run for the same PR updates the same comment.
     await forkRun(pipeline(false));
-    expect((await publishFromRun({ octokit: client(fake), event: runEvent(), dir })).comment?.action).toBe(
+    expect((await fromRun({ octokit: client(fake), event: runEvent(), dir })).comment?.action).toBe(
       'updated',
     );
     expect(fake.issueComments('acme/churn#42')).toHaveLength(1);
@@ -202,7 +222,7 @@ describe('from-run mode', () => {
   it('refuses an artifact whose PR head is not the commit the run built', async () => {
     await forkRun();
     await expect(
-      publishFromRun({ octokit: client(fake), event: runEvent('e'.repeat(40)), dir }),
+      fromRun({ octokit: client(fake), event: runEvent('e'.repeat(40)), dir }),
     ).rejects.toThrow(/mlops-report\.json: pullRequest: PR #42 is at aaaaaaa.*refusing/);
     expect(fake.count('POST')).toBe(0);
   });
@@ -223,9 +243,9 @@ describe('from-run mode', () => {
     await writeFile(file, JSON.stringify({ ...good, pullRequest: '42; rm -rf' }));
     await expect(readReportBundle(dir)).rejects.toThrow(/pullRequest: must be a positive integer/);
     await writeFile(file, JSON.stringify({ ...good, results: [{ ...fixture('train'), verdicts: 'x' }] }));
-    await expect(readReportBundle(dir)).rejects.toThrow(/results\[0\]\.verdicts: must be an array/);
+    await expect(readReportBundle(dir)).rejects.toThrow(/results\[0\]: verdicts: expected a list/);
     await writeFile(file, JSON.stringify({ ...good, repository: 'other/repo' }));
-    await expect(publishFromRun({ octokit: client(fake), event: runEvent(), dir })).rejects.toThrow(
+    await expect(fromRun({ octokit: client(fake), event: runEvent(), dir })).rejects.toThrow(
       /repository: the artifact is for other\/repo/,
     );
   });

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../packages/core/src/errors.js';
-import type { Predictions, Task } from '../../packages/core/src/metrics/index.js';
+import type { Predictions, Task } from '../../packages/core/src/index.js';
 import {
   DEFAULT_METRICS,
   computeMetrics,
   confusionMatrix,
   knownMetrics,
   predictedClasses,
-} from '../../packages/core/src/metrics/index.js';
+} from '../../packages/metrics/src/index.js';
 
 const y = Int32Array.from([0, 1, 1, 0, 1, 0]);
 const scores = Float64Array.from([0.1, 0.9, 0.5, 0.5, 0.2, 0.7]);

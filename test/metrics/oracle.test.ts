@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { computeMetrics, confusionMatrix, predictedClasses } from '../../packages/core/src/metrics/index.js';
-import { mcnemarExact } from '../../packages/core/src/stats/index.js';
+import { computeMetrics, confusionMatrix, predictedClasses } from '../../packages/metrics/src/index.js';
+import { mcnemarExact } from '../../packages/metrics/src/index.js';
 import { FIXTURES, closeTo, loadFixture } from '../oracle/load.js';
 
 describe.each(FIXTURES)('metrics equal scikit-learn 1.2.1 on %s', (name) => {

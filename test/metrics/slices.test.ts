@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError, UsageError } from '../../packages/core/src/errors.js';
-import { sliceRows, worstSlices } from '../../packages/core/src/metrics/index.js';
+import { sliceRows, worstSlices } from '../../packages/metrics/src/index.js';
 
 describe('sliceRows', () => {
   it('groups categorical values, sorted, and skips groups below the minimum size', () => {

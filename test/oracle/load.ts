@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Labels, Predictions, Task } from '../../packages/core/src/metrics/index.js';
+import type { Labels, Predictions, Task } from '../../packages/core/src/index.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 

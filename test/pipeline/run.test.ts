@@ -62,11 +62,11 @@ describe('mlops run on the example project', () => {
     const { example } = await copyExamples();
     const spec = join(example('breast-cancer'), 'mlops.yml');
     const out = await mkdtemp(join(tmpdir(), 'run-out-'));
-    const first = await runCli(['train', '--spec', spec, '--out', out, '--skip-if-cached']);
+    const first = await runCli(['train', '--spec', spec, '--out', out]);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/train: passed: trained/);
     const model1 = await readFile(join(example('breast-cancer'), 'artifacts', 'model.onnx'));
-    const second = await runCli(['train', '--spec', spec, '--out', out, '--skip-if-cached']);
+    const second = await runCli(['train', '--spec', spec, '--out', out]);
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/restored breast-cancer from the train cache.*command not run/);
     expect((await readFile(join(example('breast-cancer'), 'artifacts', 'model.onnx'))).equals(model1)).toBe(

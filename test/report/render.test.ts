@@ -6,12 +6,16 @@ import {
   formatDelta,
   formatNumber,
   formatValue,
-  renderReport,
   renderTerminal,
   reportMarker,
   truncateReport,
 } from '../../packages/core/src/report/index.js';
 import type { StageResult } from '../../packages/core/src/stage-result/types.js';
+import { renderStageReport } from '../../packages/stages/src/index.js';
+
+/** The report as every caller renders it: the shared frame with each stage's own sections. */
+const renderReport = (results: StageResult[], opts: Parameters<typeof renderStageReport>[2] = {}) =>
+  renderStageReport(results, undefined, opts);
 import { fixture, pipeline } from './load-fixtures.js';
 
 const HOSTILE = '| <img src=x onerror=alert(1)> @org/team [x](http://evil.example)';

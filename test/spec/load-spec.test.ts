@@ -3,14 +3,19 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../packages/core/src/errors.js';
-import {
-  SpecError,
-  defaultMetrics,
-  loadSpec,
-  parseSpecText,
-  resolveSpecPath,
-  validateSpecText,
-} from '../../packages/core/src/spec/index.js';
+import { SpecError, resolveSpecPath } from '../../packages/core/src/spec/index.js';
+import { defaultMetrics } from '../../packages/metrics/src/index.js';
+import { evaluateSpec, loadSpec, parseSpecText, trainConfig, validateSpecText } from '../../packages/stages/src/index.js';
+import type { Spec } from '../../packages/core/src/index.js';
+
+/** The train section as the stage reads it, with paths as the spec wrote them. */
+function trainOf(spec: Spec) {
+  const { specDir, specDigest, modelName, modelPath, workingDirectory, ...rest } = trainConfig(spec, {});
+  void specDigest;
+  void modelName;
+  void modelPath;
+  return { ...rest, workingDirectory: workingDirectory.slice(specDir.length + 1) || '.' };
+}
 
 const FIXTURES = 'test/fixtures/specs';
 const fixture = (name: string) => `${FIXTURES}/${name}`;
@@ -40,8 +45,8 @@ describe('loadSpec: broken specs name file, line, column, field', () => {
     expect(await problemLines('wrong-type.yml')).toEqual([
       `${FIXTURES}/wrong-type.yml:9:14: evaluate.threshold: expected a number, got string 'abc'`,
       `${FIXTURES}/wrong-type.yml:10:15: evaluate.batch-size: expected an integer, got number 10.5`,
-      `${FIXTURES}/wrong-type.yml:12:16: load-test.connections: expected an integer, got a list`,
-      `${FIXTURES}/wrong-type.yml:13:9: load-test.rate: expected a number or a rate like '1000/s', got boolean true`,
+      `${FIXTURES}/wrong-type.yml:12:8: train.run: expected a string, got a list`,
+      `${FIXTURES}/wrong-type.yml:13:10: train.cache: expected a boolean (true or false), got string 'maybe'`,
     ]);
   });
 
@@ -77,7 +82,7 @@ describe('loadSpec: broken specs name file, line, column, field', () => {
     ]);
     const spec = await loadSpec(fixture('undefined-env.yml'), { env: { MODEL_DIR: 'out', DATA_DIR: 'd' } });
     expect(spec.model.path).toBe('out/model.onnx');
-    expect(spec.train?.run).toBe('python train.py --out out --data d');
+    expect(trainOf(spec).run).toBe('python train.py --out out --data d');
   });
 
   it('semantic checks: task, headline, computed metrics, slice columns, formats', async () => {
@@ -102,7 +107,7 @@ describe('loadSpec: broken specs name file, line, column, field', () => {
       '    - { metric: rmse, max-drop: lots }',
       '    - 42',
       '    - {}',
-      'load-test: { duration: 3 minutes }',
+      'train: { run: x, timeout: 3 minutes }',
       '',
     ].join('\n');
     const result = validateSpecText(text, 'dir/mlops.yml');
@@ -124,7 +129,7 @@ describe('loadSpec: broken specs name file, line, column, field', () => {
       '9:7 evaluate.gates[2]: expected a string or an object, got number 42',
       "10:7 evaluate.gates[3]: needs at least one of 'min', 'max', 'max-drop' or 'max-increase'",
       "10:7 evaluate.gates[3]: missing required key 'metric'",
-      "11:24 load-test.duration: invalid duration '3 minutes'; expected a value like '500ms', '30s', '5m', '1h30m'",
+      "11:27 train.timeout: invalid duration '3 minutes'; expected a value like '500ms', '30s', '5m', '1h30m'",
     ]);
   });
 
@@ -180,7 +185,7 @@ describe('loadSpec: broken specs name file, line, column, field', () => {
       "5:10 train.env: invalid key 'my-var' (must match ^[A-Za-z_][A-Za-z0-9_]*$)",
     ]);
     const ok = parseSpecText(`${MINIMAL}train:\n  run: echo $\${HOME} \${X:-}done\n`, 'm.yml', { env: {} });
-    expect(ok.train?.run).toBe('echo ${HOME} done');
+    expect(trainOf(ok).run).toBe('echo ${HOME} done');
   });
 });
 
@@ -203,7 +208,7 @@ describe('loadSpec: the full fixture', () => {
     });
     expect(spec.data?.eval?.format).toBe('csv');
     expect(spec.data?.reference).toEqual({ path: 'data/train.parquet', format: 'parquet' });
-    expect(spec.train).toEqual({
+    expect(trainOf(spec)).toEqual({
       run: 'python train.py --out artifacts/model.onnx --seed 7',
       shell: 'bash',
       workingDirectory: 'trainer',
@@ -215,7 +220,7 @@ describe('loadSpec: the full fixture', () => {
       metrics: 'artifacts/train-metrics.json',
       cache: false,
     });
-    const ev = spec.evaluate!;
+    const ev = evaluateSpec(spec)!;
     expect(ev.batchSize).toBe(1024);
     expect(ev.baseline).toEqual({ kind: 'artifact', workflow: 'pr.yml', branch: 'main', name: 'model' });
     expect(ev.confidence).toEqual({ method: 'bootstrap', replicates: 200, level: 0.9, seed: 1 });
@@ -257,47 +262,12 @@ describe('loadSpec: the full fixture', () => {
       key: 'churn-demo',
       maxSlices: 5,
     });
-    expect(spec.image).toEqual({
-      name: 'ghcr.io/acme/churn-model',
-      tags: ['dev', 'latest'],
-      registry: { url: 'http://localhost:5000', insecure: true },
-    });
-    expect(spec.loadTest).toEqual({
-      rate: 10,
-      durationMs: 120_000,
-      warmupMs: 500,
-      connections: 8,
-      gates: [
-        { kind: 'expression', expression: 'p(99) < 50ms' },
-        { kind: 'expression', expression: 'error_rate < 0.1%' },
-      ],
-    });
-    expect(spec.deploy).toEqual({
-      target: 'argo-rollouts',
-      canary: {
-        steps: [5, 25, 100],
-        intervalMs: 60_000,
-        analysis: [
-          { kind: 'expression', expression: 'p(99) < 80ms' },
-          {
-            kind: 'metric',
-            metric: 'rows_per_second',
-            min: 100,
-            significant: false,
-            onMissingBaseline: 'fail',
-          },
-        ],
-        failureLimit: 2,
-      },
-    });
-    expect(spec.promote).toEqual({ environment: 'prod', approval: 'comment', store: 'models' });
   });
 
   it('env vars override ${VAR:-default}', async () => {
     const spec = await loadSpec(fixture('full.yml'), { env: { GITHUB_SHA: 'abc123', SEED: '' } });
-    expect(spec.image?.tags).toEqual(['abc123', 'latest']);
     // An empty variable takes the default, as in the shell.
-    expect(spec.train?.run).toContain('--seed 7');
+    expect(trainOf(spec).run).toContain('--seed 7');
   });
 
   it('fills every default of a minimal spec', async () => {
@@ -305,7 +275,7 @@ describe('loadSpec: the full fixture', () => {
     expect(spec.project).toBe('churn');
     expect(spec.report).toEqual({ title: 'Model report', comment: 'update', key: 'churn', maxSlices: 10 });
     expect(spec.data?.eval?.format).toBe('jsonl');
-    expect(spec.train).toEqual({
+    expect(trainOf(spec)).toEqual({
       run: 'python train.py',
       shell: 'bash',
       workingDirectory: '.',
@@ -313,8 +283,11 @@ describe('loadSpec: the full fixture', () => {
       inputs: [],
       outputs: ['artifacts/model.onnx'],
       cache: true,
+      timeoutMs: 0,
+      params: undefined,
+      metrics: undefined,
     });
-    expect(spec.evaluate).toEqual({
+    expect(evaluateSpec(spec)).toEqual({
       metrics: defaultMetrics('regression'),
       headline: defaultMetrics('regression')[0],
       threshold: 0.5,
@@ -323,22 +296,6 @@ describe('loadSpec: the full fixture', () => {
       slices: [],
       gates: [],
     });
-    expect(spec.loadTest).toEqual({
-      rate: 100,
-      durationMs: 60_000,
-      warmupMs: 5_000,
-      connections: 16,
-      gates: [],
-    });
-    expect(spec.deploy).toEqual({
-      target: 'local',
-      canary: { steps: [10, 50, 100], intervalMs: 30_000, analysis: [], failureLimit: 1 },
-    });
-    expect(spec.promote).toEqual({
-      environment: 'production',
-      approval: 'environment',
-      store: '.model-store',
-    });
   });
 
   it('gate defaults land only in the gate form that applies', () => {
@@ -346,12 +303,12 @@ describe('loadSpec: the full fixture', () => {
       `${MINIMAL}data: { eval: { path: e.csv, label: y } }\nevaluate:\n  gates: [{ tests: j.xml }, { expr: 'rows > 1' }, { metric: rmse, max: 1 }]\n  baseline: { store: s }\n`,
       'm.yml',
     );
-    expect(spec.evaluate?.gates).toEqual([
+    expect(evaluateSpec(spec)?.gates).toEqual([
       { kind: 'tests', tests: 'j.xml', maxFailures: 0 },
       { kind: 'expression', expression: 'rows > 1' },
       { kind: 'metric', metric: 'rmse', max: 1, significant: false, onMissingBaseline: 'fail' },
     ]);
-    expect(spec.evaluate?.baseline).toEqual({ kind: 'store', store: 's', key: 'production' });
+    expect(evaluateSpec(spec)?.baseline).toEqual({ kind: 'store', store: 's', key: 'production' });
   });
 
   it('resolveSpecPath resolves against the spec directory', async () => {

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import mlopsSchema from '../../schemas/mlops.schema.json' with { type: 'json' };
+import { TASKS } from '../../packages/core/src/index.js';
 import {
   METRIC_NAMES,
   METRIC_NAME_LIST,
-  TASKS,
   defaultMetrics,
   metricAppliesTo,
-} from '../../packages/core/src/spec/index.js';
-import { DEFAULT_METRICS } from '../../packages/core/src/metrics/names.js';
+} from '../../packages/metrics/src/index.js';
+import { DEFAULT_METRICS } from '../../packages/metrics/src/names.js';
 
 describe('metric names', () => {
   it('the schema enum and METRIC_NAMES list the same names in the same order', () => {

@@ -22,16 +22,16 @@ describe('scripts/schema-reference.mjs', () => {
   it('prints a table per section with key, type, default, description', async () => {
     const { code, stdout } = await script();
     expect(code).toBe(0);
-    for (const section of ['### model', '### data', '### train', '### evaluate', '### report', '### image']) {
+    for (const section of ['### model', '### data', '### train', '### evaluate', '### report']) {
       expect(stdout).toContain(`${section}\n`);
     }
-    expect(stdout).toContain('### load-test\n');
+    expect(stdout).toContain('### evaluate\n');
     expect(stdout).toContain('| key | type | default | description |');
     expect(stdout).toContain('| `batch-size` | integer | `4096` | Rows per inference batch. |');
     expect(stdout).toContain(
       '| `task` | `binary-classification` \\| `multiclass-classification` \\| `regression` | **required** |',
     );
-    expect(stdout).toContain('| `canary.failure-limit` | integer | `1` |');
+    expect(stdout).toContain('| `confidence.replicates` | integer | `1000` |');
     expect(stdout).toContain('| `on-missing-baseline` | `pass` \\| `warn` \\| `fail` | `fail` |');
   });
 

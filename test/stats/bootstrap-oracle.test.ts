@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pairedBootstrap } from '../../packages/core/src/stats/index.js';
+import { pairedBootstrap } from '../../packages/metrics/src/index.js';
 import { FIXTURES, closeTo, loadFixture } from '../oracle/load.js';
 
 // make_oracle.py resamples rows with np.repeat under the same hashed Poisson(1) weights and scores

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { InputError, UsageError } from '../../packages/core/src/errors.js';
-import { kernel } from '../../packages/core/src/metrics/kernel.js';
-import type { Predictions } from '../../packages/core/src/metrics/index.js';
-import { computeMetrics } from '../../packages/core/src/metrics/index.js';
-import { pairedBootstrap } from '../../packages/core/src/stats/index.js';
-import { rowKeyHashes } from '../../packages/core/src/stats/row-keys.js';
+import { kernel } from '../../packages/metrics/src/kernel.js';
+import type { Predictions } from '../../packages/core/src/index.js';
+import { computeMetrics } from '../../packages/metrics/src/index.js';
+import { pairedBootstrap } from '../../packages/metrics/src/index.js';
+import { rowKeyHashes } from '../../packages/metrics/src/stats/row-keys.js';
 
 function rng(seed: number) {
   let s = seed >>> 0 || 1;

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../packages/core/src/errors.js';
-import type { Predictions } from '../../packages/core/src/metrics/index.js';
-import { computeMetrics } from '../../packages/core/src/metrics/index.js';
-import type { EvalState } from '../../packages/core/src/stats/index.js';
+import type { Predictions } from '../../packages/core/src/index.js';
+import { computeMetrics } from '../../packages/metrics/src/index.js';
+import type { EvalState } from '../../packages/metrics/src/index.js';
 import {
   createEvalState,
   evalStateArrays,
   evaluateState,
   mergeEvalStates,
   pairedBootstrap,
-} from '../../packages/core/src/stats/index.js';
+} from '../../packages/metrics/src/index.js';
 
 const n = 3000;
 let s = 12345;

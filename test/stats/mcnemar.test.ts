@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../packages/core/src/errors.js';
-import { exactMcNemarPValue, mcnemarExact } from '../../packages/core/src/stats/index.js';
+import { exactMcNemarPValue, mcnemarExact } from '../../packages/metrics/src/index.js';
 
 const cases = JSON.parse(readFileSync(new URL('../oracle/mcnemar.json', import.meta.url), 'utf8')) as Array<{
   b: number;

@@ -2,7 +2,7 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runTrain } from '../../packages/stages/src/train/index.js';
-import type { ModelCache } from '../../packages/stages/src/train/index.js';
+import type { ModelCache } from '../../packages/stages/src/index.js';
 import { makeProject, sha256Of } from './helpers.js';
 
 const cacheOf = (details: Record<string, unknown> | undefined): { key: string; hit: boolean } =>
@@ -69,8 +69,8 @@ describe('train cache', () => {
       cacheOf(
         (
           await runTrain(
-            p.config(overrides),
-            p.ctx({ skipIfCached: false, ...(toolVersion ? { toolVersion } : {}) }),
+            p.config({ ...overrides, cache: false }),
+            p.ctx(toolVersion ? { toolVersion } : {}),
           )
         ).details,
       ).key;
@@ -85,10 +85,10 @@ describe('train cache', () => {
     expect(new Set([base, ...variants]).size).toBe(6);
   });
 
-  it('runs the command when skipIfCached is off, and saves nothing when caching is off', async () => {
+  it('runs the command when caching is off, and saves nothing then', async () => {
     const p = await makeProject();
     await runTrain(p.config(), p.ctx());
-    const forced = await runTrain(p.config(), p.ctx({ skipIfCached: false }));
+    const forced = await runTrain(p.config({ cache: false }), p.ctx());
     expect(await p.runs()).toBe(2);
     expect(cacheOf(forced.details).hit).toBe(false);
 

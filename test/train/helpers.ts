@@ -65,7 +65,6 @@ export async function makeProject(): Promise<Project> {
     ctx: (overrides = {}) => ({
       cache: new LocalDirCache(cacheDir, dir),
       log: { info: (m) => lines.push(m), warning: (m) => warnings.push(m) },
-      skipIfCached: true,
       git: {},
       ...overrides,
     }),

@@ -162,7 +162,7 @@ describe('model card', () => {
         cwd: p.dir,
         encoding: 'utf8',
       }).trim();
-    const noGit = await runTrain(p.config(), p.ctx({ git: undefined, skipIfCached: false }));
+    const noGit = await runTrain(p.config({ cache: false }), p.ctx({ git: undefined }));
     expect((await readCard(p.dir)).git).toEqual({ commit: null, dirty: null });
     expect(noGit.git).toBeUndefined();
 
@@ -171,7 +171,7 @@ describe('model card', () => {
     git('add', '.');
     git('commit', '-q', '-m', 'init');
     const head = git('rev-parse', 'HEAD');
-    const clean = await runTrain(p.config(), p.ctx({ git: undefined, skipIfCached: false }));
+    const clean = await runTrain(p.config({ cache: false }), p.ctx({ git: undefined }));
     expect((await readCard(p.dir)).git).toEqual({ commit: head, dirty: false });
     expect(clean.git).toEqual({ commit: head, dirty: false });
 

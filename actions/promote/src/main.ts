@@ -1,3 +1,6 @@
-import { failNotYetAvailable } from '@mlops-actions/action/not-available';
+import * as core from '@actions/core';
 
-failNotYetAvailable('promote', 'promote');
+// Replaced by `runStageAction(<stage>)` when the 'promote' stage lands in the stage list.
+core.setFailed(
+  "promote: the 'promote' stage is not yet available in this version of mlops-actions. Remove this step, or pin a release that provides it.",
+);

@@ -1,5 +1,6 @@
 export * from './inputs.js';
 export * from './run-action.js';
-export * from './not-available.js';
+export * from './stage-action.js';
 export * from './artifacts.js';
 export * from './workspace.js';
+export * from './report-action.js';

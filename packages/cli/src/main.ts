@@ -1,18 +1,17 @@
-import { EXIT_BAD_INPUT, InputError, TOOL_VERSION, UsageError } from '@mlops-actions/core';
+import { EXIT_BAD_INPUT, InputError, TOOL_VERSION, UsageError, suggest } from '@mlops-actions/core';
+import { STAGE_LIST } from '@mlops-actions/stages';
 import type { Command } from './command.js';
 import { wantsHelp } from './command.js';
-import { validateCommand } from './commands/validate.js';
 import { gateCommand } from './commands/gate.js';
-import { trainCommand } from './commands/train.js';
-import { evaluateCommand } from './commands/evaluate.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
+import { validateCommand } from './commands/validate.js';
+import { stageCommand } from './stage-command.js';
 
 export const COMMANDS: Command[] = [
   runCommand,
   validateCommand,
-  trainCommand,
-  evaluateCommand,
+  ...STAGE_LIST.map(stageCommand),
   reportCommand,
   gateCommand,
 ];
@@ -45,7 +44,13 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    console.error(`mlops: unknown command '${name}'\n\n${usage()}`);
+    const hint = suggest(
+      name,
+      COMMANDS.map((c) => c.name),
+    );
+    console.error(
+      `mlops: unknown command '${name}'${hint ? `; did you mean '${hint}'?` : ''}\n\n${usage()}`,
+    );
     return EXIT_BAD_INPUT;
   }
   if (wantsHelp(rest)) {

@@ -1,8 +1,7 @@
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { InputError } from '@mlops-actions/core';
-import type { BaselineSpec } from '@mlops-actions/core';
-import type { BaselineModel, BaselineResolver } from '@mlops-actions/stages';
+import type { BaselineModel, BaselineResolver, BaselineSpec } from '@mlops-actions/stages';
 import { statusOf } from './client.js';
 import type { GitHubClient } from './client.js';
 

@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StageResult } from '@mlops-actions/core';
-import { InputError, STAGES } from '@mlops-actions/core';
+import { InputError, validateStageResult } from '@mlops-actions/core';
 
 /** The file a PR run saves for upload, and a `workflow_run` job reads back to post the comment. */
 export const BUNDLE_FILE = 'mlops-report.json';
@@ -73,17 +73,9 @@ export async function readReportBundle(dir: string): Promise<ReportBundle> {
   if (typeof data.key !== 'string' || !data.key) fail('key', 'must be a non-empty string');
   if (!Array.isArray(data.results)) return fail('results', 'must be an array of stage results');
   data.results.forEach((r, i) => {
-    const at = `results[${i}]`;
-    if (!isObj(r)) return fail(at, 'must be an object');
-    if (typeof r.stage !== 'string' || !(STAGES as readonly string[]).includes(r.stage))
-      fail(`${at}.stage`, `must be one of ${STAGES.join(', ')}`);
-    if (!['passed', 'failed', 'error', 'skipped'].includes(r.status as string))
-      fail(`${at}.status`, 'must be passed, failed, error or skipped');
-    if (!isObj(r.values)) fail(`${at}.values`, 'must be an object');
-    if (!Array.isArray(r.verdicts)) fail(`${at}.verdicts`, 'must be an array');
-    if (!isObj(r.inputs)) fail(`${at}.inputs`, 'must be an object');
-    if (!isObj(r.timings)) fail(`${at}.timings`, 'must be an object');
-    return undefined;
+    // The one stage-result validator: the same schema every stage writes against.
+    const check = validateStageResult(r);
+    if (!check.ok) fail(`results[${i}]`, check.problems.join('; '));
   });
   return data as unknown as ReportBundle;
 }

@@ -8,5 +8,5 @@ export type { PullRequestInfo, RunEvent, WorkflowRunInfo } from './runner.js';
 export { BUNDLE_FILE, readReportBundle, saveReportBundle } from './bundle.js';
 export type { ReportBundle } from './bundle.js';
 export { DEFAULT_BUNDLE_DIR, isReadOnlyTokenError, publishFromRun, publishReport } from './publish.js';
-export type { FromRunOptions, PublishOptions, PublishOutcome } from './publish.js';
+export type { FromRunOptions, PublishOptions, PublishOutcome, RenderResults } from './publish.js';
 export * from './baseline-artifact.js';

@@ -1,12 +1,6 @@
 import { join } from 'node:path';
-import type { RenderOptions, StageResult } from '@mlops-actions/core';
-import {
-  COMMENT_LIMIT,
-  InputError,
-  SUMMARY_LIMIT_BYTES,
-  renderReport,
-  truncateReport,
-} from '@mlops-actions/core';
+import type { RenderOptions, RenderedReport, StageResult } from '@mlops-actions/core';
+import { COMMENT_LIMIT, InputError, SUMMARY_LIMIT_BYTES, truncateReport } from '@mlops-actions/core';
 import { readReportBundle, saveReportBundle } from './bundle.js';
 import type { GitHubClient } from './client.js';
 import { messageOf, statusOf } from './client.js';
@@ -20,6 +14,8 @@ export interface PublishOptions {
   octokit?: GitHubClient;
   event: RunEvent;
   results: StageResult[];
+  /** The report, rendered once by the caller: the comment and the summary are this text. */
+  report: RenderedReport;
   key?: string;
   title?: string;
   mode?: CommentMode;
@@ -30,8 +26,10 @@ export interface PublishOptions {
   bundleDir?: string;
   /** Writes the job summary; default appends to $GITHUB_STEP_SUMMARY. */
   writeSummary?: (markdown: string) => Promise<boolean>;
-  maxSlices?: number;
 }
+
+/** Renders stage results into the one report (the stage list's renderer, passed in by the caller). */
+export type RenderResults = (results: StageResult[], opts: RenderOptions) => RenderedReport;
 
 export interface PublishOutcome {
   channel: 'pr-comment' | 'job-summary' | 'commit-comment';
@@ -56,13 +54,6 @@ export function isReadOnlyTokenError(err: unknown): boolean {
   );
 }
 
-function renderOptions(
-  o: { key?: string; title?: string; maxSlices?: number },
-  runUrl?: string,
-): RenderOptions {
-  return { key: o.key ?? 'default', title: o.title, maxSlices: o.maxSlices, runUrl, fullReportUrl: runUrl };
-}
-
 /**
  * Publishes one report where the event allows: a sticky PR comment for a same-repo PR, the job
  * summary always (it holds the full report the comment may point to), and for a fork PR (or a
@@ -71,7 +62,7 @@ function renderOptions(
 export async function publishReport(o: PublishOptions): Promise<PublishOutcome> {
   const ev = o.event;
   const runUrl = ev.runUrl;
-  const report = renderReport(o.results, renderOptions(o, runUrl));
+  const report = o.report;
   const writeSummary = o.writeSummary ?? ((md: string) => appendJobSummary(md));
   const summaryWritten = await writeSummary(
     truncateReport(report.sections, SUMMARY_LIMIT_BYTES, { unit: 'utf8-bytes' }),
@@ -158,6 +149,7 @@ export interface FromRunOptions {
   mode?: CommentMode;
   identity?: string;
   maxSlices?: number;
+  render: RenderResults;
 }
 
 /**
@@ -188,10 +180,13 @@ export async function publishFromRun(o: FromRunOptions): Promise<PublishOutcome>
       { file },
     );
   }
-  const report = renderReport(
-    bundle.results,
-    renderOptions({ key: bundle.key, title: bundle.title, maxSlices: o.maxSlices }, bundle.runUrl),
-  );
+  const report = o.render(bundle.results, {
+    key: bundle.key,
+    title: bundle.title,
+    maxSlices: o.maxSlices,
+    runUrl: bundle.runUrl,
+    fullReportUrl: bundle.runUrl,
+  });
   const comment = await upsertStickyComment({
     octokit: o.octokit,
     owner: o.event.owner,

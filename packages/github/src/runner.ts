@@ -1,5 +1,5 @@
 import { appendFile, readFile } from 'node:fs/promises';
-import { InputError } from '@mlops-actions/core';
+import { InputError, runFromEnv } from '@mlops-actions/core';
 
 // Everything that reads the GitHub runner's environment lives here, so the rest of the package
 // runs the same from the CLI and in tests.
@@ -72,7 +72,7 @@ export async function readRunEvent(env: NodeJS.ProcessEnv = process.env): Promis
     owner,
     repo,
     sha: env.GITHUB_SHA ?? '',
-    runUrl: env.GITHUB_RUN_ID ? `${server}/${repository}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
+    runUrl: runFromEnv({ ...env, GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository })?.url,
   };
   const pr = obj(payload.pull_request);
   if (pr && typeof pr.number === 'number') {

@@ -1,5 +1,11 @@
 export * from './context.js';
+export * from './definition.js';
+export * from './list.js';
+export * from './spec.js';
+export * from './report.js';
+export * from './pipeline.js';
+export { readGitInfo } from './git.js';
+export { ActionsCache, LocalDirCache } from './cache/index.js';
+export type { ActionsCacheOptions, CacheLogger, ModelCache } from './cache/index.js';
 export * from './train/index.js';
 export * from './evaluate/index.js';
-export * from './report/index.js';
-export * from './pipeline/index.js';

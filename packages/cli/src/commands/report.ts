@@ -1,6 +1,7 @@
+import { existsSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { loadSpec } from '@mlops-actions/core';
-import { renderResults } from '@mlops-actions/stages';
+import { UsageError } from '@mlops-actions/core';
+import { loadSpec, renderResults } from '@mlops-actions/stages';
 import type { Command } from '../command.js';
 import { parseCommandArgs } from '../command.js';
 
@@ -33,6 +34,12 @@ Exit codes: 0 rendered, 2 no results or unreadable results.
     if (format !== 'terminal' && format !== 'markdown') {
       console.error(`mlops report: --format must be terminal or markdown, got '${format}'`);
       return 2;
+    }
+    if (values.out && existsSync(values.out) && statSync(values.out).isDirectory()) {
+      throw new UsageError(`mlops report: --out ${values.out} is a directory; name a file such as report.md`);
+    }
+    if (existsSync(values.results!) && !statSync(values.results!).isDirectory()) {
+      throw new UsageError(`mlops report: --results ${values.results} is a file; name the results directory`);
     }
     const spec = values.spec ? await loadSpec(values.spec) : undefined;
     const rendered = await renderResults(values.results!, { spec });

@@ -1,7 +1,6 @@
-import { loadSpec } from '@mlops-actions/core';
 import type { Command } from '../command.js';
 import { parseCommandArgs } from '../command.js';
-import { declaredStages } from '@mlops-actions/stages';
+import { declaredStages, loadSpec } from '@mlops-actions/stages';
 
 export const validateCommand: Command = {
   name: 'validate',
@@ -9,7 +8,9 @@ export const validateCommand: Command = {
   usage: `
 Usage: mlops validate [--spec mlops.yml]
 
-Parses and validates the pipeline spec. Every problem is printed on its own line as
+Parses and validates the pipeline spec: the schema, then each stage's own checks (gates that
+can never be meaningful, expressions that do not parse, measurements the stage does not make).
+Every problem is printed on its own line as
   path/to/mlops.yml:LINE:COL: field.path: message
 and all problems are reported at once.
 

@@ -1,4 +1,4 @@
-import { metricUnit } from '../metrics/directions.js';
+import { metricUnit } from './directions.js';
 import { candidateValue } from './candidate.js';
 import { describeGate } from './describe.js';
 import { compare, parseExpression, unitFactor } from './expression.js';

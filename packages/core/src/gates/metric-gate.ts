@@ -1,4 +1,4 @@
-import { metricDirection } from '../metrics/directions.js';
+import { metricDirection } from './directions.js';
 import { candidateValue } from './candidate.js';
 import { describeGate, describeLimit } from './describe.js';
 import { formatNumber, formatSigned, formatTogether } from './format.js';

@@ -1,5 +1,5 @@
 import type { Direction, Measurement } from '../gates/types.js';
-import { metricDirection } from '../metrics/directions.js';
+import { metricDirection } from '../gates/directions.js';
 
 export interface Change {
   delta: number | null;

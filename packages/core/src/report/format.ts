@@ -1,5 +1,5 @@
 import type { Measurement, Unit } from '../gates/types.js';
-import { metricUnit } from '../metrics/directions.js';
+import { metricUnit } from '../gates/directions.js';
 
 const MINUS = '−';
 

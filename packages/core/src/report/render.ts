@@ -2,21 +2,7 @@ import type { Verdict } from '../gates/types.js';
 import type { StageResult } from '../stage-result/types.js';
 import { escapeMarkdown, inlineCode, reportMarker } from './escape.js';
 import { shortDigest } from './format.js';
-import {
-  gatesSection,
-  metricsSection,
-  confusionSection,
-  slicesSection,
-  testsSection,
-} from './sections-evaluate.js';
-import {
-  deploySection,
-  genericSection,
-  imageSection,
-  loadTestSection,
-  promoteSection,
-  trainSection,
-} from './sections-stages.js';
+import { gatesSection, genericSection, testsSection } from './frame.js';
 
 export interface RenderOptions {
   title?: string;
@@ -28,6 +14,10 @@ export interface RenderOptions {
   maxSlices?: number;
   /** Where the untruncated report lives (job summary or artifact), for the truncation note. */
   fullReportUrl?: string;
+  /** Stage names in pipeline order, so a report reads the way the model travelled. */
+  order?: readonly string[];
+  /** A stage's own sections; undefined for a stage this renderer does not know (generic table). */
+  sectionsFor?: (result: StageResult) => ReportSection[] | undefined;
 }
 
 export interface ReportSection {
@@ -42,13 +32,10 @@ export interface RenderedReport {
 
 export const SECTION_SEPARATOR = '\n\n';
 
-/** Pipeline order, so a report reads the way the model travelled. */
-const ORDER = ['train', 'evaluate', 'report', 'image', 'load-test', 'deploy', 'promote'];
-
-function sortResults(results: StageResult[]): StageResult[] {
+function sortResults(results: StageResult[], order: readonly string[]): StageResult[] {
   const rank = (s: string) => {
-    const i = ORDER.indexOf(s);
-    return i === -1 ? ORDER.length : i;
+    const i = order.indexOf(s);
+    return i === -1 ? order.length : i;
   };
   return [...results].sort((a, b) => rank(a.stage) - rank(b.stage));
 }
@@ -139,7 +126,7 @@ function footer(results: StageResult[], opts: RenderOptions): string {
  * would exceed GitHub's limit can be cut between them (truncateReport) rather than mid-table.
  */
 export function renderReport(results: StageResult[], opts: RenderOptions = {}): RenderedReport {
-  const ordered = sortResults(results);
+  const ordered = sortResults(results, opts.order ?? []);
   const title = escapeMarkdown(opts.title ?? 'mlops report');
   const sections: ReportSection[] = [];
   const head = [reportMarker(opts.key), `## ${title}`, headline(ordered)];
@@ -150,45 +137,12 @@ export function renderReport(results: StageResult[], opts: RenderOptions = {}): 
   if (gates) sections.push({ id: 'gates', markdown: gates });
 
   for (const r of ordered) {
-    switch (r.stage) {
-      case 'evaluate': {
-        const metrics = metricsSection(r);
-        if (metrics) sections.push({ id: 'evaluate-metrics', markdown: metrics });
-        const confusion = confusionSection(r);
-        if (confusion) sections.push({ id: 'evaluate-confusion', markdown: confusion });
-        const tests = testsSection([r]);
-        if (tests) sections.push({ id: 'evaluate-tests', markdown: tests });
-        const slices = slicesSection(r, opts.maxSlices ?? 10);
-        if (slices) sections.push({ id: 'evaluate-slices', markdown: slices });
-        break;
-      }
-      case 'train':
-        sections.push({ id: 'train', markdown: trainSection(r) });
-        break;
-      case 'load-test':
-        sections.push({ id: 'load-test', markdown: loadTestSection(r) });
-        break;
-      case 'image':
-        sections.push({ id: 'image', markdown: imageSection(r) });
-        break;
-      case 'deploy':
-        sections.push({ id: 'deploy', markdown: deploySection(r) });
-        break;
-      case 'promote':
-        sections.push({ id: 'promote', markdown: promoteSection(r) });
-        break;
-      case 'report':
-        break;
-      default:
-        sections.push({
-          id: `stage-${String(r.stage).replace(/[^a-z0-9-]/gi, '_')}`,
-          markdown: genericSection(r),
-        });
-    }
-    if (r.stage !== 'evaluate') {
-      const tests = testsSection([r]);
-      if (tests) sections.push({ id: `${r.stage}-tests`, markdown: tests });
-    }
+    const own = opts.sectionsFor?.(r);
+    if (own) sections.push(...own);
+    else sections.push({ id: `stage-${r.stage.replace(/[^a-z0-9-]/gi, '_')}`, markdown: genericSection(r) });
+    // A stage may place its JUnit table itself (evaluate: before its slices); otherwise it follows.
+    const tests = own?.some((s) => s.id === `${r.stage}-tests`) ? '' : testsSection([r]);
+    if (tests) sections.push({ id: `${r.stage}-tests`, markdown: tests });
   }
   sections.push({ id: 'footer', markdown: footer(ordered, opts) });
   return { markdown: sections.map((s) => s.markdown).join(SECTION_SEPARATOR) + '\n', sections };

@@ -12,12 +12,65 @@ import type { PathSegment, SpecProblem } from './problems.js';
 import type { RawSpec } from './raw.js';
 import { explainSchemaErrors } from './schema-errors.js';
 import { specValidator } from './schema.js';
-import { checkSemantics } from './semantic.js';
+import { checkCoreSemantics } from './semantic.js';
+import type { SemanticIssue } from './semantic.js';
 import type { Spec } from './types.js';
+
+/** A stage's semantic checks of its own section (its definition's `check`). */
+export interface SectionCheck {
+  key: string;
+  check?(section: unknown, spec: Spec): SemanticIssue[];
+}
 
 export interface LoadSpecOptions {
   /** Variables for `${VAR}` expansion; default `process.env`. */
   env?: Record<string, string | undefined>;
+  /** The stages' checks; without them only the shared parts are checked beyond the schema. */
+  sections?: readonly SectionCheck[];
+}
+
+/** Limits that keep a hostile or broken file from exhausting memory or the stack. */
+const MAX_ALIASES = 100;
+const MAX_DEPTH = 64;
+
+function depthOf(node: unknown, depth = 0): number {
+  if (depth > MAX_DEPTH) return depth;
+  let max = depth;
+  if (isMap(node) || isSeq(node)) {
+    for (const item of node.items) {
+      const value = isPair(item) ? item.value : item;
+      max = Math.max(max, depthOf(value, depth + 1));
+      if (max > MAX_DEPTH) break;
+    }
+  }
+  return max;
+}
+
+/** The document as plain data, or the plain-words reason it cannot be one. */
+function toData(doc: Document): { data: unknown } | { reason: string } {
+  if (depthOf(doc.contents) > MAX_DEPTH) {
+    return { reason: `the document nests deeper than ${MAX_DEPTH} levels; a spec needs a handful` };
+  }
+  try {
+    return { data: doc.toJS({ maxAliasCount: MAX_ALIASES }) };
+  } catch (err) {
+    const message = (err as Error).message;
+    if (/alias count/i.test(message)) {
+      return { reason: `too many alias expansions (over ${MAX_ALIASES}): the file looks like an alias bomb` };
+    }
+    if (/unresolved alias|alias/i.test(message)) return { reason: `YAML alias error: ${message}` };
+    if (err instanceof RangeError) return { reason: 'the document is nested too deeply to read' };
+    return { reason: `cannot read the YAML document: ${message}` };
+  }
+}
+
+function parseYaml(text: string, lineCounter: LineCounter): Document | { reason: string } {
+  try {
+    return parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  } catch (err) {
+    if (err instanceof RangeError) return { reason: 'the document is nested too deeply to read' };
+    return { reason: `cannot parse YAML: ${(err as Error).message}` };
+  }
 }
 
 export type SpecValidation = { ok: true; spec: Spec; problems: [] } | { ok: false; problems: SpecProblem[] };
@@ -69,12 +122,9 @@ function schemaProblemsBefore(
   file: string,
   first: SpecProblem,
 ): SpecProblem[] {
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: 100 });
-  } catch {
-    return [];
-  }
+  const read = toData(doc);
+  if ('reason' in read) return [];
+  const data = read.data;
   const validate = specValidator();
   if (data === null || typeof data !== 'object' || validate(data)) return [];
   const out: SpecProblem[] = [];
@@ -91,7 +141,11 @@ function schemaProblemsBefore(
 export function validateSpecText(text: string, file: string, options: LoadSpecOptions = {}): SpecValidation {
   const env = options.env ?? process.env;
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const parsed = parseYaml(text, lineCounter);
+  if ('reason' in parsed) {
+    return { ok: false, problems: [{ file, line: 1, column: 1, path: '', message: parsed.reason }] };
+  }
+  const doc = parsed;
   if (doc.errors.length > 0) {
     const syntax = doc.errors.map((e) => yamlProblem(file, doc, lineCounter, e)).sort(byPosition);
     return {
@@ -106,7 +160,12 @@ export function validateSpecText(text: string, file: string, options: LoadSpecOp
     path: formatPath(i.path),
     message: i.message,
   }));
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  const read = toData(doc);
+  if ('reason' in read) {
+    problems.push({ file, line: 1, column: 1, path: '', message: read.reason });
+    return { ok: false, problems };
+  }
+  const data = read.data;
   if (data === null || data === undefined) {
     problems.push({
       file,
@@ -130,20 +189,25 @@ export function validateSpecText(text: string, file: string, options: LoadSpecOp
     for (const issue of explainSchemaErrors(validate.errors ?? [], data)) {
       problems.push(at(issue.path, { keyName: issue.key, atKey: issue.atKey }, issue.message));
     }
-  } else {
-    for (const issue of checkSemantics(data as RawSpec)) {
-      problems.push(at(issue.path, { atKey: issue.atKey }, issue.message));
-    }
   }
   if (problems.length > 0) return { ok: false, problems: problems.sort(byPosition) };
 
   const absolute = resolve(file);
+  const raw = data as RawSpec & Record<string, unknown>;
   const spec: Spec = {
-    ...normalizeSpec(data as RawSpec),
+    ...normalizeSpec(raw),
     file: absolute,
     dir: dirname(absolute),
     digest: createHash('sha256').update(text).digest('hex'),
   };
+  const issues = [...checkCoreSemantics(raw)];
+  for (const section of options.sections ?? []) {
+    if (section.check && spec.sections[section.key] !== undefined) {
+      issues.push(...section.check(spec.sections[section.key], spec));
+    }
+  }
+  for (const issue of issues) problems.push(at(issue.path, { atKey: issue.atKey }, issue.message));
+  if (problems.length > 0) return { ok: false, problems: problems.sort(byPosition) };
   return { ok: true, spec, problems: [] };
 }
 

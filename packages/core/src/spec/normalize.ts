@@ -1,9 +1,8 @@
 /** Validated kebab-case data → the typed camelCase `Spec` the stages read. */
 import type { Gate } from '../gates/types.js';
-import { defaultMetrics } from './metric-names.js';
-import type { RawGate, RawSlice, RawSpec } from './raw.js';
-import type { BaselineSpec, DataFormat, EvaluateSlice, Spec } from './types.js';
-import { parseChange, parseDuration, parseRate } from './units.js';
+import type { RawGate, RawSpec } from './raw.js';
+import type { DataFormat, Spec } from './types.js';
+import { parseChange } from './units.js';
 
 const EXTENSION_FORMATS: Record<string, DataFormat> = {
   csv: 'csv',
@@ -45,34 +44,14 @@ export function normalizeGate(raw: RawGate): Gate {
   };
 }
 
-function normalizeSlice(raw: string | RawSlice): EvaluateSlice {
-  if (typeof raw === 'string') return { column: raw, minSize: 30 };
-  return { column: raw.column, minSize: raw['min-size'] ?? 30, ...(raw.bins && { bins: raw.bins }) };
-}
-
-function normalizeBaseline(raw: NonNullable<RawSpec['evaluate']>['baseline']): BaselineSpec | undefined {
-  if (!raw) return undefined;
-  if ('artifact' in raw) {
-    const a = raw.artifact;
-    return {
-      kind: 'artifact',
-      ...(a.workflow !== undefined && { workflow: a.workflow }),
-      branch: a.branch ?? 'main',
-      name: a.name ?? 'model',
-    };
-  }
-  if ('registry' in raw) return { kind: 'registry', registry: raw.registry };
-  if ('store' in raw) return { kind: 'store', store: raw.store, key: raw.key ?? 'production' };
-  return { kind: 'path', path: raw.path };
-}
-
 /** Semantic checks run before this, so formats are resolvable and headlines are valid. */
-export function normalizeSpec(raw: RawSpec): Omit<Spec, 'file' | 'dir' | 'digest'> {
+export function normalizeSpec(raw: RawSpec & Record<string, unknown>): Omit<Spec, 'file' | 'dir' | 'digest'> {
   const project = raw.project ?? raw.model.name;
   const spec: Omit<Spec, 'file' | 'dir' | 'digest'> = {
     version: 1,
     project,
     model: { ...raw.model },
+    sections: {},
     report: {
       title: raw.report.title,
       comment: raw.report.comment,
@@ -89,71 +68,7 @@ export function normalizeSpec(raw: RawSpec): Omit<Spec, 'file' | 'dir' | 'digest
       }),
     };
   }
-  if (raw.train) {
-    const t = raw.train;
-    spec.train = {
-      run: t.run,
-      shell: t.shell,
-      workingDirectory: t['working-directory'],
-      ...(t.timeout !== undefined && { timeoutMs: parseDuration(t.timeout) }),
-      env: Object.fromEntries(Object.entries(t.env ?? {}).map(([k, v]) => [k, String(v)])),
-      inputs: t.inputs,
-      outputs: t.outputs ?? [raw.model.path],
-      ...(t.params !== undefined && { params: t.params }),
-      ...(t.metrics !== undefined && { metrics: t.metrics }),
-      cache: t.cache,
-    };
-  }
-  if (raw.evaluate) {
-    const e = raw.evaluate;
-    const metrics = e.metrics ?? defaultMetrics(raw.model.task);
-    const baseline = normalizeBaseline(e.baseline);
-    spec.evaluate = {
-      metrics,
-      headline: e.headline ?? metrics[0]!,
-      threshold: e.threshold,
-      batchSize: e['batch-size'],
-      ...(baseline && { baseline }),
-      confidence: { ...e.confidence },
-      slices: e.slices.map(normalizeSlice),
-      gates: e.gates.map(normalizeGate),
-    };
-  }
-  if (raw.image) {
-    const i = raw.image;
-    spec.image = {
-      name: i.name,
-      tags: i.tags,
-      ...(i.registry && {
-        registry: {
-          ...(i.registry.url !== undefined && { url: i.registry.url }),
-          insecure: i.registry.insecure,
-        },
-      }),
-    };
-  }
-  const lt = raw['load-test'];
-  if (lt) {
-    spec.loadTest = {
-      rate: parseRate(lt.rate),
-      durationMs: parseDuration(lt.duration),
-      warmupMs: parseDuration(lt.warmup),
-      connections: lt.connections,
-      gates: lt.gates.map(normalizeGate),
-    };
-  }
-  if (raw.deploy) {
-    const c = raw.deploy.canary;
-    spec.deploy = {
-      target: raw.deploy.target,
-      canary: {
-        steps: c.steps,
-        intervalMs: parseDuration(c.interval),
-        analysis: c.analysis.map(normalizeGate),
-        failureLimit: c['failure-limit'],
-      },
-    };
-  }
-  if (raw.promote) spec.promote = { ...raw.promote };
+  const core = new Set(['version', 'project', 'model', 'data', 'report']);
+  for (const [key, value] of Object.entries(raw)) if (!core.has(key)) spec.sections[key] = value;
   return spec;
 }

@@ -1,14 +1,14 @@
 /**
  * The spec as the schema guarantees it after validation and defaults, still in the file's
- * kebab-case. Only normalize.ts and semantic.ts see this shape.
+ * kebab-case. Core normalises the shared parts; each stage types its own section.
  */
-import type { MetricName, Task } from './metric-names.js';
+import type { Task } from '../predictions.js';
 import type { DataFormat } from './types.js';
 
 export type RawChange = number | string;
 
 export interface RawMetricGate {
-  metric: MetricName;
+  metric: string;
   slice?: string;
   min?: number;
   max?: number;
@@ -28,12 +28,6 @@ export interface RawTestsGate {
 
 export type RawGate = string | { expr: string } | RawTestsGate | RawMetricGate;
 
-export interface RawSlice {
-  column: string;
-  'min-size': number;
-  bins?: number[];
-}
-
 export interface RawSpec {
   version: 1;
   project?: string;
@@ -49,44 +43,8 @@ export interface RawSpec {
     eval?: { path: string; label: string; features?: string[]; format?: DataFormat; id?: string };
     reference?: { path: string; format?: DataFormat };
   };
-  train?: {
-    run: string;
-    shell: 'bash' | 'sh' | 'pwsh' | 'node';
-    'working-directory': string;
-    timeout?: string;
-    env?: Record<string, string | number | boolean>;
-    inputs: string[];
-    outputs?: string[];
-    params?: string;
-    metrics?: string;
-    cache: boolean;
-  };
-  evaluate?: {
-    metrics?: MetricName[];
-    headline?: MetricName;
-    threshold: number;
-    'batch-size': number;
-    baseline?:
-      | { path: string }
-      | { artifact: { workflow?: string; branch: string; name: string } }
-      | { registry: string }
-      | { store: string; key: string };
-    confidence: { method: 'bootstrap' | 'none'; replicates: number; level: number; seed: number };
-    slices: (string | RawSlice)[];
-    gates: RawGate[];
-  };
   report: { title: string; comment: 'update' | 'recreate' | 'off'; key?: string; 'max-slices': number };
-  image?: { name: string; tags: string[]; registry?: { url?: string; insecure: boolean } };
-  'load-test'?: {
-    rate: number | string;
-    duration: string;
-    warmup: string;
-    connections: number;
-    gates: RawGate[];
-  };
-  deploy?: {
-    target: 'local' | 'kubernetes' | 'argo-rollouts';
-    canary: { steps: number[]; interval: string; analysis: RawGate[]; 'failure-limit': number };
-  };
-  promote?: { environment: string; approval: 'environment' | 'comment' | 'none'; store: string };
 }
+
+/** A spec's stage sections, as the schema validated them; each stage's spec.ts types its own. */
+export type RawSections = Record<string, unknown>;

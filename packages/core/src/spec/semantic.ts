@@ -1,57 +1,20 @@
 /**
- * Checks the schema cannot express: they depend on other fields (the model's task, the metric
- * list, the slice columns). Run on schema-valid data; each issue keeps a path for its position.
+ * Checks the schema cannot express, on schema-valid data; each issue keeps a path for its
+ * position. Core checks the parts every stage shares; each stage checks its own section (its
+ * definition's `check`) with `checkGateList` for its gates.
  */
-import { METRIC_NAMES, TASKS, defaultMetrics, metricAppliesTo } from './metric-names.js';
-import type { MetricName } from './metric-names.js';
+import { metricUnit } from '../gates/directions.js';
+import { parseExpression, unitFactor } from '../gates/expression.js';
+import { InputError } from '../errors.js';
 import { formatFromExtension } from './normalize.js';
 import type { PathSegment } from './problems.js';
 import type { RawGate, RawSpec } from './raw.js';
+import { suggest } from './suggest.js';
 
 export interface SemanticIssue {
   path: PathSegment[];
   message: string;
   atKey?: boolean;
-}
-
-/** Metrics every evaluation measures whatever `evaluate.metrics` says (rows, latency, size). */
-const ALWAYS_MEASURED = new Set(
-  Object.entries(METRIC_NAMES)
-    .filter(([, tasks]) => tasks.length === TASKS.length)
-    .map(([name]) => name),
-);
-
-function checkGates(
-  raw: RawSpec,
-  gates: RawGate[] | undefined,
-  base: PathSegment[],
-  computed: readonly MetricName[] | undefined,
-  sliceColumns: Set<string> | undefined,
-  issues: SemanticIssue[],
-): void {
-  const task = raw.model.task;
-  gates?.forEach((gate, i) => {
-    if (typeof gate !== 'object' || !('metric' in gate)) return;
-    const at = [...base, i];
-    if (!metricAppliesTo(gate.metric, task)) {
-      issues.push({ path: [...at, 'metric'], message: `metric '${gate.metric}' does not apply to ${task}` });
-    } else if (computed && !computed.includes(gate.metric) && !ALWAYS_MEASURED.has(gate.metric)) {
-      issues.push({
-        path: [...at, 'metric'],
-        message: `metric '${gate.metric}' is not computed; add it to evaluate.metrics (now: ${computed.join(', ')})`,
-      });
-    }
-    if (sliceColumns && gate.slice !== undefined && gate.slice !== '*') {
-      const column = gate.slice.slice(0, gate.slice.indexOf('='));
-      if (!sliceColumns.has(column)) {
-        const known = [...sliceColumns];
-        issues.push({
-          path: [...at, 'slice'],
-          message: `column '${column}' is not in evaluate.slices${known.length ? ` (${known.join(', ')})` : ''}`,
-        });
-      }
-    }
-  });
 }
 
 function checkFormat(
@@ -67,70 +30,115 @@ function checkFormat(
   }
 }
 
-export function checkSemantics(raw: RawSpec): SemanticIssue[] {
+export function checkCoreSemantics(raw: RawSpec): SemanticIssue[] {
   const issues: SemanticIssue[] = [];
-  const task = raw.model.task;
   checkFormat(raw.data?.eval, ['data', 'eval'], issues);
   checkFormat(raw.data?.reference, ['data', 'reference'], issues);
+  return issues;
+}
 
-  const ev = raw.evaluate;
-  if (ev) {
-    if (!raw.data?.eval) {
-      issues.push({
-        path: ['evaluate'],
-        atKey: true,
-        message: 'evaluate needs data.eval (the labelled evaluation data: { path, label })',
-      });
-    }
-    ev.metrics?.forEach((metric, i) => {
-      if (!metricAppliesTo(metric, task)) {
-        issues.push({
-          path: ['evaluate', 'metrics', i],
-          message: `metric '${metric}' does not apply to ${task}`,
-        });
-      }
-    });
-    const metrics = ev.metrics ?? defaultMetrics(task);
-    if (ev.headline !== undefined) {
-      if (!metricAppliesTo(ev.headline, task)) {
-        issues.push({
-          path: ['evaluate', 'headline'],
-          message: `metric '${ev.headline}' does not apply to ${task}`,
-        });
-      } else if (!metrics.includes(ev.headline)) {
-        const which = ev.metrics ? 'evaluate.metrics' : 'the default metrics';
-        issues.push({
-          path: ['evaluate', 'headline'],
-          message: `headline '${ev.headline}' is not among ${which} (${metrics.join(', ')})`,
-        });
-      }
-    }
-    const columns = new Set<string>();
-    ev.slices.forEach((slice, i) => {
-      if (typeof slice === 'string') {
-        columns.add(slice);
+/** What a stage measures, so its gates can be checked when the spec loads rather than after the work. */
+export interface Measures {
+  /** Names the stage writes into `values`, e.g. `p(99)`, `error_rate`. */
+  names: readonly string[];
+  /** Other names it may write (per-class metrics, custom queries): true when `name` is one. */
+  accepts?: (name: string) => boolean;
+  /** Checks a metric gate's name; returns the problem, or undefined when the name is fine. */
+  metricProblem?: (name: string) => string | undefined;
+  /** Whether tests gates (JUnit files) make sense for this stage. */
+  tests?: boolean;
+}
+
+const PERCENTILE = /^p\((\d+(?:\.\d+)?)\)$/;
+
+function known(measures: Measures, name: string): boolean {
+  if (measures.names.includes(name) || measures.accepts?.(name)) return true;
+  // `p(97.5)` on a stage that measures latency percentiles: any percentile can be computed.
+  const p = PERCENTILE.exec(name);
+  return p !== null && Number(p[1]) <= 100 && measures.names.some((n) => PERCENTILE.test(n));
+}
+
+function unknownMessage(name: string, measures: Measures, stage: string): string {
+  const names = [...measures.names];
+  const hint = suggest(name, names);
+  const list = names.length ? ` (it measures: ${names.join(', ')})` : ' (it measures nothing a gate can read)';
+  return `'${name}' is not measured by ${stage}${hint ? `; did you mean '${hint}'?` : list}`;
+}
+
+/**
+ * Every gate of a list that can never be meaningful is an issue at its own line: unparsable
+ * expressions, unknown measurements or units (k6#1526: a typo'd threshold must not pass
+ * silently), min above max, NaN or infinite bounds.
+ */
+export function checkGateList(
+  gates: RawGate[] | undefined,
+  base: PathSegment[],
+  stage: string,
+  measures: Measures,
+): SemanticIssue[] {
+  const issues: SemanticIssue[] = [];
+  gates?.forEach((gate, i) => {
+    const at = [...base, i];
+    if (typeof gate === 'string' || 'expr' in gate) {
+      const text = typeof gate === 'string' ? gate : gate.expr;
+      const path = typeof gate === 'string' ? at : [...at, 'expr'];
+      let parsed;
+      try {
+        parsed = parseExpression(text);
+      } catch (err) {
+        if (!(err instanceof InputError)) throw err;
+        issues.push({ path, message: err.message });
         return;
       }
-      columns.add(slice.column);
-      if (slice.bins?.some((edge, j) => j > 0 && edge <= slice.bins![j - 1]!)) {
+      if (!known(measures, parsed.metric)) {
+        issues.push({ path, message: unknownMessage(parsed.metric, measures, stage) });
+        return;
+      }
+      if (!Number.isFinite(parsed.value)) {
+        issues.push({ path, message: `threshold of '${text}' is not a finite number` });
+        return;
+      }
+      const unit = metricUnit(parsed.metric);
+      if (parsed.unit && unitFactor(parsed.unit, unit) === undefined) {
         issues.push({
-          path: ['evaluate', 'slices', i, 'bins'],
-          message: 'bin edges must be in increasing order',
+          path,
+          message: `unit '${parsed.unit}' does not fit '${parsed.metric}' (measured in ${unit === 'none' ? 'plain numbers' : unit})`,
         });
       }
-    });
-    checkGates(raw, ev.gates, ['evaluate', 'gates'], metrics, columns, issues);
-  }
-  checkGates(raw, raw['load-test']?.gates, ['load-test', 'gates'], undefined, undefined, issues);
-  const canary = raw.deploy?.canary;
-  if (canary) {
-    checkGates(raw, canary.analysis, ['deploy', 'canary', 'analysis'], undefined, undefined, issues);
-    if (canary.steps.some((s, i) => i > 0 && s <= canary.steps[i - 1]!)) {
+      return;
+    }
+    if ('tests' in gate) {
+      if (measures.tests === false) {
+        issues.push({ path: at, message: `${stage} reads no JUnit results; put tests gates under evaluate` });
+      }
+      return;
+    }
+    const problem = measures.metricProblem?.(gate.metric);
+    if (problem) {
+      issues.push({ path: [...at, 'metric'], message: problem });
+    } else if (!measures.metricProblem && !known(measures, gate.metric)) {
+      issues.push({ path: [...at, 'metric'], message: unknownMessage(gate.metric, measures, stage) });
+    }
+    for (const bound of ['min', 'max'] as const) {
+      const v = gate[bound];
+      if (v !== undefined && !Number.isFinite(v)) {
+        issues.push({ path: [...at, bound], message: `${bound} must be a finite number, got ${String(v)}` });
+      }
+    }
+    if (gate.min !== undefined && gate.max !== undefined && gate.min > gate.max) {
       issues.push({
-        path: ['deploy', 'canary', 'steps'],
-        message: 'canary steps must increase (e.g. [10, 50, 100])',
+        path: [...at, 'min'],
+        message: `min ${gate.min} is greater than max ${gate.max}: no value can pass this gate`,
       });
     }
-  }
+    if (
+      gate.min === undefined &&
+      gate.max === undefined &&
+      gate['max-drop'] === undefined &&
+      gate['max-increase'] === undefined
+    ) {
+      issues.push({ path: at, atKey: true, message: 'a metric gate needs min, max, max-drop or max-increase' });
+    }
+  });
   return issues;
 }

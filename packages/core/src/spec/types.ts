@@ -1,12 +1,10 @@
 /**
- * The typed, normalised form of mlops.yml that every stage reads: camelCase keys, defaults
- * applied, durations in milliseconds, rates per second, gates in the engine's `Gate` shape.
+ * The typed, normalised form of the parts of mlops.yml every stage shares (model, data, report):
+ * camelCase keys, defaults applied. Each stage's own section stays in `sections` as the schema
+ * validated it; the stage's definition reads it (packages/stages/src/<stage>/spec.ts).
  * Paths stay as written (relative to `dir`); resolve them with `resolveSpecPath`.
  */
-import type { Gate } from '../gates/types.js';
-import type { MetricName, Task } from './metric-names.js';
-
-export type { MetricName };
+import type { Task } from '../predictions.js';
 export type DataFormat = 'csv' | 'jsonl' | 'parquet';
 
 export interface ModelSpec {
@@ -36,54 +34,6 @@ export interface DataSpec {
   reference?: DataSource;
 }
 
-export type TrainShell = 'bash' | 'sh' | 'pwsh' | 'node';
-
-export interface TrainSpec {
-  run: string;
-  shell: TrainShell;
-  workingDirectory: string;
-  timeoutMs?: number;
-  env: Record<string, string>;
-  inputs: string[];
-  /** Defaults to `[model.path]`. */
-  outputs: string[];
-  params?: string;
-  metrics?: string;
-  cache: boolean;
-}
-
-export type BaselineSpec =
-  | { kind: 'path'; path: string }
-  | { kind: 'artifact'; workflow?: string; branch: string; name: string }
-  | { kind: 'registry'; registry: string }
-  | { kind: 'store'; store: string; key: string };
-
-export interface ConfidenceSpec {
-  method: 'bootstrap' | 'none';
-  replicates: number;
-  level: number;
-  seed: number;
-}
-
-export interface EvaluateSlice {
-  column: string;
-  minSize: number;
-  bins?: number[];
-}
-
-export interface EvaluateSpec {
-  /** Defaults per task (see DEFAULT_METRICS). */
-  metrics: MetricName[];
-  /** Defaults to the first metric. */
-  headline: MetricName;
-  threshold: number;
-  batchSize: number;
-  baseline?: BaselineSpec;
-  confidence: ConfidenceSpec;
-  slices: EvaluateSlice[];
-  gates: Gate[];
-}
-
 export interface ReportSpec {
   title: string;
   comment: 'update' | 'recreate' | 'off';
@@ -92,53 +42,16 @@ export interface ReportSpec {
   maxSlices: number;
 }
 
-export interface ImageSpec {
-  name: string;
-  tags: string[];
-  registry?: { url?: string; insecure: boolean };
-}
-
-export interface LoadTestSpec {
-  /** Requests per second. */
-  rate: number;
-  durationMs: number;
-  warmupMs: number;
-  connections: number;
-  gates: Gate[];
-}
-
-export interface CanarySpec {
-  steps: number[];
-  intervalMs: number;
-  analysis: Gate[];
-  failureLimit: number;
-}
-
-export interface DeploySpec {
-  target: 'local' | 'kubernetes' | 'argo-rollouts';
-  canary: CanarySpec;
-}
-
-export interface PromoteSpec {
-  environment: string;
-  approval: 'environment' | 'comment' | 'none';
-  store: string;
-}
-
 export interface Spec {
   version: 1;
   /** Defaults to model.name. */
   project: string;
   model: ModelSpec;
   data?: DataSpec;
-  train?: TrainSpec;
-  evaluate?: EvaluateSpec;
   /** Always present (every field has a default). */
   report: ReportSpec;
-  image?: ImageSpec;
-  loadTest?: LoadTestSpec;
-  deploy?: DeploySpec;
-  promote?: PromoteSpec;
+  /** Stage sections by their mlops.yml key, schema-valid, defaults applied, kebab-case. */
+  sections: Record<string, unknown>;
   /** Absolute path of the spec file. */
   file: string;
   /** Its directory: the base of every relative path in the spec. */

@@ -7,7 +7,6 @@ import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promise
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { validateStageResult } from './schema.js';
-import { STAGES } from './types.js';
 import type { StageName, StageResult } from './types.js';
 
 export function stageResultPath(dir: string, stage: StageName): string {
@@ -54,7 +53,7 @@ async function parseFile(file: string): Promise<Parsed> {
   return { kind: 'result', result: check.result };
 }
 
-/** Every stage result in `dir`, in pipeline order; [] when the directory does not exist. */
+/** Every stage result in `dir`, by name; [] when the directory does not exist. */
 export async function readStageResults(dir: string): Promise<StageResult[]> {
   let names: string[];
   try {
@@ -68,7 +67,8 @@ export async function readStageResults(dir: string): Promise<StageResult[]> {
     const parsed = await parseFile(join(dir, name));
     if (parsed.kind === 'result') results.push(parsed.result);
   }
-  return results.sort((a, b) => STAGES.indexOf(a.stage) - STAGES.indexOf(b.stage));
+  // Pipeline order is the stage list's business (the report sorts); here, a stable order.
+  return results.sort((a, b) => a.stage.localeCompare(b.stage));
 }
 
 /** One stage's result, or undefined when it has not been written. */

@@ -1,6 +1,8 @@
 import { join, resolve } from 'node:path';
 import { InputError, pathExists } from '@mlops-actions/core';
-import type { BaselineSpec, Spec } from '@mlops-actions/core';
+import type { Spec } from '@mlops-actions/core';
+import { evaluateSpec } from './spec.js';
+import type { BaselineSpec } from './spec.js';
 
 /** Where a baseline model comes from; `undefined` means there is none (e.g. the first model). */
 export interface BaselineModel {
@@ -32,7 +34,7 @@ export async function resolveBaseline(
     if (!(await pathExists(path))) throw new InputError(`baseline model ${opts.override}: no such file`);
     return { path, source: `path ${opts.override}` };
   }
-  const b = spec.evaluate?.baseline;
+  const b = evaluateSpec(spec)?.baseline;
   if (!b) return undefined;
   switch (b.kind) {
     case 'path': {

@@ -1,6 +1,9 @@
 import { resolve } from 'node:path';
-import { DEFAULT_METRICS, InputError } from '@mlops-actions/core';
-import type { ConfidenceSpec, DataFormat, Gate, Spec, Task } from '@mlops-actions/core';
+import { InputError } from '@mlops-actions/core';
+import type { DataFormat, Gate, Spec, Task } from '@mlops-actions/core';
+import { DEFAULT_METRICS } from '@mlops-actions/metrics';
+import { evaluateSpec } from './spec.js';
+import type { ConfidenceSpec } from './spec.js';
 
 export interface SliceConfig {
   column: string;
@@ -43,7 +46,7 @@ function nonNull(v: string | null | undefined): string | undefined {
 }
 
 export function evaluateConfigFromSpec(spec: Spec, overrides: { model?: string } = {}): EvaluateConfig {
-  const evaluate = spec.evaluate;
+  const evaluate = evaluateSpec(spec);
   const eval_ = spec.data?.eval;
   if (!evaluate) throw new InputError(`${spec.file}: no 'evaluate' section: nothing to evaluate`);
   if (!eval_) throw new InputError(`${spec.file}: evaluate needs data.eval (the evaluation set)`);
@@ -91,15 +94,17 @@ export function evaluateConfigFromFlags(flags: {
   seed?: number;
   level?: number;
   threshold?: number;
+  /** Base of relative paths in gates; the working directory. */
+  baseDir: string;
 }): EvaluateConfig {
   const metrics = flags.metrics?.length ? flags.metrics : [...DEFAULT_METRICS[flags.task]];
   return {
     modelName: flags.model.replace(/^.*[\\/]/, '').replace(/\.onnx$/i, ''),
-    modelPath: resolve(flags.model),
+    modelPath: resolve(flags.baseDir, flags.model),
     baseline: flags.baseline
-      ? { path: resolve(flags.baseline), source: `path ${flags.baseline}` }
+      ? { path: resolve(flags.baseDir, flags.baseline), source: `path ${flags.baseline}` }
       : undefined,
-    data: { path: resolve(flags.data), label: flags.label },
+    data: { path: resolve(flags.baseDir, flags.data), label: flags.label },
     task: flags.task,
     metrics,
     headline: metrics[0]!,
@@ -113,7 +118,7 @@ export function evaluateConfigFromFlags(flags: {
     },
     slices: [],
     gates: [],
-    baseDir: process.cwd(),
+    baseDir: flags.baseDir,
     maxSlices: 10,
   };
 }

@@ -1,5 +1,6 @@
-import { createEvalState } from '@mlops-actions/core';
-import type { EvalState, Logger } from '@mlops-actions/core';
+import { createEvalState } from '@mlops-actions/metrics';
+import type { Logger } from '@mlops-actions/core';
+import type { EvalState } from '@mlops-actions/metrics';
 import { loadEvalData } from '@mlops-actions/data';
 import { inspectModel, predict } from '@mlops-actions/inference';
 import type { EvaluateConfig } from './config.js';

@@ -1,31 +1,7 @@
-import {
-  InputError,
-  computeMetrics,
-  confusionMatrix,
-  evalStateArrays,
-  evaluateGates,
-  mcnemarExact,
-  mergeEvalStates,
-  metricDirection,
-  metricUnit,
-  overallStatus,
-  pairedBootstrap,
-  predictedClasses,
-  readJUnitFile,
-  sliceRows,
-  worstSlices,
-  formatNumber,
-} from '@mlops-actions/core';
-import type {
-  EvalArrays,
-  Measurement,
-  Measurements,
-  SliceMeasurements,
-  StageResult,
-  TestSummary,
-  Verdict,
-  StageClock,
-} from '@mlops-actions/core';
+import { InputError, evaluateGates, metricDirection, metricUnit, overallStatus, readJUnitFile, formatNumber } from '@mlops-actions/core';
+import { computeMetrics, confusionMatrix, evalStateArrays, mcnemarExact, mergeEvalStates, pairedBootstrap, predictedClasses, sliceRows, worstSlices } from '@mlops-actions/metrics';
+import type { Measurement, Measurements, SliceMeasurements, StageResult, TestSummary, Verdict, StageClock } from '@mlops-actions/core';
+import type { EvalArrays } from '@mlops-actions/metrics';
 import { resolve } from 'node:path';
 import type { EvaluateConfig } from './config.js';
 import { percentile, subsetLabels, subsetPredictions } from './predictions.js';

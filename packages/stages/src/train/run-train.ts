@@ -65,7 +65,7 @@ export async function runTrain(config: TrainConfig, ctx: TrainContext): Promise<
     tool: { name: 'mlops-actions', version: tools['mlops-actions'], node: process.version },
   });
 
-  if (config.cache && ctx.skipIfCached) {
+  if (config.cache) {
     mark = performance.now();
     const restored = await restoreFromCache(key, layout, ctx);
     phases.restore = Math.round(performance.now() - mark);

@@ -1,8 +1,6 @@
 import type { ModelCache } from '../cache/types.js';
 
-import type { TrainShell } from '@mlops-actions/core';
-
-export type { TrainShell };
+export type TrainShell = 'bash' | 'sh' | 'pwsh' | 'node';
 
 /**
  * What the train stage needs from the spec. Relative paths (inputs, outputs, params, metrics,
@@ -48,7 +46,6 @@ export interface GitInfo {
 export interface TrainContext {
   cache: ModelCache;
   log: TrainLogger;
-  skipIfCached: boolean;
   git?: GitInfo;
   /** Overrides the mlops-actions version read from package.json (it is part of the cache key). */
   toolVersion?: string;

@@ -1,2 +1,0 @@
-export { renderResults } from './render-results.js';
-export type { RenderedResults } from './render-results.js';
