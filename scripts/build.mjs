@@ -2,8 +2,13 @@
 // Bundles every action (actions/<name>/src/main.ts) and the CLI (packages/cli/src/bin.ts) with ncc.
 // `--check` builds into a temporary folder and fails when any committed bundle differs, because
 // users run what is committed, not what the source says.
+//
+// The TypeScript is transpiled once (esbuild, no type checking: `npm run typecheck` does that)
+// into .build/tree, a mirror of the workspace whose packages export JavaScript; ncc then bundles
+// plain JavaScript, so no bundle pays for compiling and type-checking the shared packages again.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, mkdir, cp, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, mkdir, cp, stat, writeFile, symlink } from 'node:fs/promises';
+import { transform } from 'esbuild';
 import { tmpdir, availableParallelism } from 'node:os';
 import { join, relative, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,19 +26,74 @@ async function exists(p) {
   }
 }
 
+const tree = join(root, '.build', 'tree');
+
 async function targets() {
   const list = [];
   for (const name of (await readdir(join(root, 'actions'))).sort()) {
-    const entry = join(root, 'actions', name, 'src', 'main.ts');
-    if (await exists(entry))
-      list.push({ name: `actions/${name}`, entry, out: join(root, 'actions', name, 'dist') });
+    if (await exists(join(root, 'actions', name, 'src', 'main.ts')))
+      list.push({
+        name: `actions/${name}`,
+        entry: join(tree, 'actions', name, 'src', 'main.js'),
+        out: join(root, 'actions', name, 'dist'),
+      });
   }
   list.push({
     name: 'packages/cli',
-    entry: join(root, 'packages', 'cli', 'src', 'bin.ts'),
+    entry: join(tree, 'packages', 'cli', 'src', 'bin.js'),
     out: join(root, 'packages', 'cli', 'dist'),
   });
   return only.length ? list.filter((t) => only.includes(t.name)) : list;
+}
+
+async function sourceFiles(dir) {
+  const out = [];
+  async function walk(d) {
+    for (const e of await readdir(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) {
+        if (e.name !== 'node_modules' && e.name !== 'dist') await walk(p);
+      } else if (/\.(ts|json)$/.test(e.name) && !e.name.endsWith('.d.ts')) out.push(p);
+    }
+  }
+  if (await exists(dir)) await walk(dir);
+  return out;
+}
+
+/** Transpiles every package and action source once into the JavaScript mirror ncc bundles. */
+async function transpileTree() {
+  await rm(tree, { recursive: true, force: true });
+  const files = [];
+  for (const top of ['packages', 'actions']) {
+    for (const name of await readdir(join(root, top))) {
+      if (top === 'packages' && (await exists(join(root, top, name, 'package.json'))))
+        files.push(join(root, top, name, 'package.json'));
+      files.push(...(await sourceFiles(join(root, top, name, 'src'))));
+    }
+  }
+  files.push(...(await sourceFiles(join(root, 'schemas'))));
+  await Promise.all(
+    files.map(async (file) => {
+      const rel = relative(root, file);
+      let target = join(tree, rel);
+      let text = await readFile(file, 'utf8');
+      if (rel.endsWith('package.json')) {
+        // The mirror's packages export the emitted JavaScript.
+        text = text.replace(/"\.\/src\/([^"]*)\.ts"/g, '"./src/$1.js"');
+      } else if (rel.endsWith('.ts')) {
+        target = target.replace(/\.ts$/, '.js');
+        text = (await transform(text, { loader: 'ts', format: 'esm', target: 'es2022', sourcefile: rel })).code;
+      }
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, text);
+    }),
+  );
+  await writeFile(join(tree, 'package.json'), '{ "type": "module", "private": true }\n');
+  // The workspace packages resolve to the mirror; every other package to the root's node_modules.
+  await mkdir(join(tree, 'node_modules', '@mlops-actions'), { recursive: true });
+  for (const name of await readdir(join(tree, 'packages'))) {
+    await symlink(join(tree, 'packages', name), join(tree, 'node_modules', '@mlops-actions', name), 'dir');
+  }
 }
 
 function ncc(entry, out) {
@@ -98,6 +158,9 @@ async function pool(items, size, fn) {
 }
 
 const list = await targets();
+const t0 = Date.now();
+await transpileTree();
+console.log(`transpiled the workspace once into ${relative(root, tree)} (${Date.now() - t0} ms)`);
 const scratch = check ? await mkdtemp(join(tmpdir(), 'mlops-dist-')) : undefined;
 const stale = [];
 const started = Date.now();
@@ -121,6 +184,7 @@ await pool(list, Math.max(1, availableParallelism()), async (t) => {
   }
 });
 if (scratch) await rm(scratch, { recursive: true, force: true });
+await rm(join(root, '.build'), { recursive: true, force: true });
 if (stale.length) {
   console.error(
     `\n${stale.length} bundle(s) are stale; run \`npm run build\` and commit dist/:\n${stale.join('\n')}`,

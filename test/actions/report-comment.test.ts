@@ -1,4 +1,4 @@
-import { cp, mkdtemp } from 'node:fs/promises';
+import { cp, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,6 +51,11 @@ describe('metrics-report-comment on a pull request', () => {
     expect(comments).toHaveLength(1);
     expect(comments[0]!.body).toMatch(/<!-- mlops-actions:report key=/);
     expect(first.summary).toMatch(/Failed/);
+    // Rendered once: the saved report.md is the comment body and the job summary, byte for byte.
+    const saved = await readFile(join(workspace, '.mlops', 'report.md'), 'utf8');
+    expect(first.outputs['report-file']).toBe(join(workspace, '.mlops', 'report.md'));
+    expect(comments[0]!.body).toBe(saved);
+    expect(first.summary).toBe(saved);
 
     const second = await run(BOT_TOKEN);
     expect(second.code).toBe(0);

@@ -66,7 +66,7 @@ describe('loadEvalData: errors name the file, line, data row and column', () => 
       `id column 'customer_id' not found. The file has columns: 'mean_radius', 'region', 'y'`,
     );
     expect((await failure({ path: file, ...binary, extraColumns: ['Region'] })).message).toContain(
-      `extra column 'Region' not found. Did you mean 'region'?`,
+      `slice column 'Region' not found. Did you mean 'region'?`,
     );
   });
 
@@ -131,7 +131,7 @@ describe('loadEvalData: errors name the file, line, data row and column', () => 
   it('binary task with more than two label values', async () => {
     const file = tempFile('a,y\n1,a\n2,b\n3,c\n');
     expect((await failure({ path: file, ...binary })).message).toContain(
-      `${file}: label column 'y' has 3 distinct value(s) ['a', 'b', 'c'] but the task is binary-classification`,
+      `${file}:4: column 'y': label 'c' makes 3 distinct values ['a', 'b', 'c'] but the task is binary-classification`,
     );
   });
 

@@ -84,7 +84,10 @@ describe('JUnit files that cannot be trusted', () => {
   });
 
   it('a directory instead of a file', () => {
-    expectInputError(() => readJUnitFile(fixtures, 'reports'), /^reports: it is a directory, not a JUnit XML file \(looked at /);
+    expectInputError(
+      () => readJUnitFile(fixtures, 'reports'),
+      /^reports: it is a directory, not a JUnit XML file \(looked at /,
+    );
   });
 
   it('a truncated report, with line and column', () => {

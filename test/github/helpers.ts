@@ -15,12 +15,16 @@ export async function startFake(opts: FakeOptions = {}): Promise<FakeGitHub> {
   }).start();
 }
 
-/** A client with the production plugins, but waits in milliseconds instead of seconds. */
-export function client(fake: FakeGitHub, token = BOT_TOKEN, retries = 5): GitHubClient {
+/**
+ * A client with the production plugins, but retry waits in milliseconds instead of seconds. The
+ * request timeout stays generous: a loaded CI machine must not turn a normal answer into a retry
+ * (a test that counts requests would then fail for no reason of the code's).
+ */
+export function client(fake: FakeGitHub, token = BOT_TOKEN, retries = 5, timeoutMs = 30_000): GitHubClient {
   return createClient({
     token,
     baseUrl: fake.url,
-    timeoutMs: 250,
+    timeoutMs,
     retries,
     retryAfterBaseMs: 5,
     writeSpacingMs: 0,

@@ -124,11 +124,13 @@ describe('upsertStickyComment', () => {
     fake = await startFake({
       faults: { every: 3, kinds: ['500', 'slow', '502', 'secondary-403', '429'], slowMs: 600 },
     });
-    const gh = client(fake);
+    // A short timeout here on purpose: 'slow' answers must be abandoned and retried. Only the
+    // converged state is asserted, so extra retries on a loaded machine change nothing.
+    const gh = client(fake, undefined, 5, 250);
     for (let i = 1; i <= 4; i++) await upsert(gh, body(i));
     await Promise.all([
-      upsert(client(fake), body('p'), 'update', 7),
-      upsert(client(fake), body('q'), 'update', 7),
+      upsert(client(fake, undefined, 5, 250), body('p'), 'update', 7),
+      upsert(client(fake, undefined, 5, 250), body('q'), 'update', 7),
     ]);
     await upsert(gh, body(5), 'recreate');
     // Let slow answers that the client abandoned drain before counting.

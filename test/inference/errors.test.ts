@@ -37,9 +37,13 @@ describe('predict: bad models and mismatched data', () => {
     });
     expect(err.message).toContain(`linear_binary_zipmap.onnx: output 'output_probability' is not a tensor`);
     expect(err.message).toContain(`options={id(model): {'zipmap': False}}`);
+    // The only tensor is the int64 label: suggest reading it (not pointing probabilities at it) and
+    // say what that costs.
     expect(err.message).toContain(
-      `point model.outputs.probabilities at a tensor output (tensor outputs: 'output_label')`,
+      `read the predicted label instead: model.outputs: { label: output_label, probabilities: null }`,
     );
+    expect(err.message).toContain('roc_auc, pr_auc and log_loss are computed from hard labels');
+    expect(err.message).not.toContain('probabilities at');
     // Pointing at the ZipMap output explicitly gives the same explanation.
     const explicit = await failure({
       modelPath: model('linear_binary_zipmap'),
@@ -62,7 +66,7 @@ describe('predict: bad models and mismatched data', () => {
     expect(err.message).toBe(
       `${model('linear_binary')}: model expects 30 features in input 'float_input' (shape [N, 30]) but the data has 29 ` +
         `('mean_texture', 'f0', 'f1' … 'f26', 'worst_fractal_dimension'): ` +
-        `is a feature column missing from the data, or listed in extraColumns/id?`,
+        `is a feature column missing from the data, or used as the id or a slice column?`,
     );
   });
 
@@ -145,7 +149,7 @@ describe('loadOnnxRuntime: run-time resolution', () => {
     expect((err as Error).message).toBe(
       `onnxruntime-node was not found; looked from '${bad}'. Install it next to your project: ` +
         '`ONNXRUNTIME_NODE_INSTALL=skip npm i onnxruntime-node` (the skip avoids its CUDA download; the CPU binaries ' +
-        'ship in the package), or set MLOPS_ORT_PATH to a directory whose node_modules holds it.',
+        'ship in the package), or set MLOPS_ORT_PATH to the onnxruntime-node folder or a directory whose node_modules holds it.',
     );
     await expect(
       predict({

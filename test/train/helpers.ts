@@ -1,3 +1,4 @@
+import { silentLogger } from '../../packages/core/src/index.js';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -64,7 +65,7 @@ export async function makeProject(): Promise<Project> {
     }),
     ctx: (overrides = {}) => ({
       cache: new LocalDirCache(cacheDir, dir),
-      log: { info: (m) => lines.push(m), warning: (m) => warnings.push(m) },
+      log: { ...silentLogger, info: (m: string) => void lines.push(m), warn: (m: string) => void warnings.push(m) },
       git: {},
       ...overrides,
     }),

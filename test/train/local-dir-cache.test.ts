@@ -80,7 +80,7 @@ describe('ActionsCache outside a runner', () => {
     delete process.env.ACTIONS_RESULTS_URL;
     try {
       const notes: string[] = [];
-      const cache = new ActionsCache({ log: { info: (m) => notes.push(m), warning: (m) => notes.push(m) } });
+      const cache = new ActionsCache({ log: { info: (m) => notes.push(m), warn: (m) => notes.push(m) } });
       const model = path.join(root, 'artifacts/model.onnx');
       expect(await cache.restore('k', [model])).toBe(false);
       await cache.save('k', [model]);

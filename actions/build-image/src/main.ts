@@ -1,6 +1,4 @@
-import * as core from '@actions/core';
+import { runStageAction } from '@mlops-actions/action';
+import { image } from '@mlops-actions/stages';
 
-// Replaced by `runStageAction(<stage>)` when the 'image' stage lands in the stage list.
-core.setFailed(
-  "build-image: the 'image' stage is not yet available in this version of mlops-actions. Remove this step, or pin a release that provides it.",
-);
+await runStageAction(image);

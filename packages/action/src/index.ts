@@ -4,3 +4,4 @@ export * from './stage-action.js';
 export * from './artifacts.js';
 export * from './workspace.js';
 export * from './report-action.js';
+export * from './ort-install.js';

@@ -6,6 +6,7 @@ import { ActionsCache, loadSpec } from '@mlops-actions/stages';
 import type { AnyStageDefinition, BaselineResolver, StageContext } from '@mlops-actions/stages';
 import { uploadArtifact } from './artifacts.js';
 import { actionInputs } from './inputs.js';
+import { ensureOrt } from './ort-install.js';
 import { actionsLogger, runAction, setStageOutputs } from './run-action.js';
 import { workspacePath } from './workspace.js';
 
@@ -42,7 +43,7 @@ export function actionContext(spec: Spec | undefined): StageContext {
     resultsDir: workspacePath(actionInputs.string('results-dir', '.mlops')),
     cwd: workspacePath('.'),
     host: 'github',
-    cache: new ActionsCache({ log: { info: core.info, warning: core.warning } }),
+    cache: new ActionsCache({ log: actionsLogger }),
     ...(spec && token && { baselineResolver: artifactResolver(spec, token) }),
     uploadArtifact,
   };
@@ -62,6 +63,7 @@ export async function specFromInputs(): Promise<Spec | undefined> {
 export function runStageAction(stage: AnyStageDefinition): Promise<void> {
   return runAction(async () => {
     const settings = stage.action.settings(actionInputs);
+    if (stage.action.onnxRuntime) await ensureOrt(actionsLogger);
     const spec = await specFromInputs();
     const ctx = actionContext(spec);
     const config = await stage.configure(spec, settings, ctx);

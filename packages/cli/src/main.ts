@@ -3,12 +3,14 @@ import { STAGE_LIST } from '@mlops-actions/stages';
 import type { Command } from './command.js';
 import { wantsHelp } from './command.js';
 import { gateCommand } from './commands/gate.js';
+import { initCommand } from './commands/init.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { validateCommand } from './commands/validate.js';
 import { stageCommand } from './stage-command.js';
 
 export const COMMANDS: Command[] = [
+  initCommand,
   runCommand,
   validateCommand,
   ...STAGE_LIST.map(stageCommand),

@@ -11,10 +11,12 @@ export interface ColumnPlan {
   idIdx: number;
   extraNames: string[];
   extraIdx: number[];
+  /** 1-based positions of columns with an empty header name (never features, never read). */
+  unnamed: number[];
 }
 
 function listColumns(columns: readonly string[]): string {
-  const shown = columns.slice(0, 40).map((c) => `'${c}'`);
+  const shown = columns.slice(0, 40).map((c) => `'${c.length > 60 ? `${c.slice(0, 60)}…` : c}'`);
   if (columns.length > 40) shown.push(`… (${columns.length - 40} more)`);
   return shown.join(', ');
 }
@@ -35,13 +37,23 @@ export function planColumns(
 ): ColumnPlan {
   const index = new Map<string, number>();
   const duplicated = new Set<string>();
+  const unnamed: number[] = [];
   columns.forEach((c, i) => {
-    if (index.has(c)) duplicated.add(c);
+    // An empty name is a trailing comma, pandas' index column or a spreadsheet's blank header: no
+    // one can name it in the spec, so it cannot be a deliberate feature.
+    if (c.trim() === '') unnamed.push(i + 1);
+    else if (index.has(c)) duplicated.add(c);
     else index.set(c, i);
   });
   const find = (role: string, name: string): number => {
     const i = index.get(name);
-    if (i === undefined) throw missing(file, role, name, columns);
+    if (i === undefined)
+      throw missing(
+        file,
+        role,
+        name,
+        columns.filter((c) => c.trim() !== ''),
+      );
     if (duplicated.has(name)) {
       throw new InputError(`${file}: column '${name}' appears more than once in the header`, {
         file,
@@ -54,7 +66,7 @@ export function planColumns(
   const labelIdx = find('label', opts.label);
   const idIdx = opts.id !== undefined ? find('id', opts.id) : -1;
   const extraNames = [...new Set(opts.extraColumns ?? [])];
-  const extraIdx = extraNames.map((c) => find('extra', c));
+  const extraIdx = extraNames.map((c) => find('slice', c));
 
   let featureNames: string[];
   if (opts.features !== undefined) {
@@ -74,11 +86,12 @@ export function planColumns(
       ...(opts.id !== undefined ? [opts.id] : []),
       ...(opts.nonFeatures ?? extraNames),
     ]);
-    featureNames = columns.filter((c, i) => !notFeatures.has(c) && index.get(c) === i);
+    featureNames = columns.filter((c, i) => c.trim() !== '' && !notFeatures.has(c) && index.get(c) === i);
   }
   if (featureNames.length === 0) {
     throw new InputError(
-      `${file}: no feature columns: every column is the label, the id or an extra column (${listColumns(columns)})`,
+      `${file}: no feature columns: every column is the label, the id, a slice column or unnamed (${listColumns(columns)})`,
+      { file },
     );
   }
   const featureIdx = featureNames.map((f) => find('feature', f));
@@ -90,5 +103,6 @@ export function planColumns(
     idIdx,
     extraNames,
     extraIdx,
+    unnamed,
   };
 }

@@ -10,6 +10,8 @@ const COMMA = 44;
 const CR = 13;
 const LF = 10;
 
+const F32_MAX = 3.4028234663852886e38;
+
 const QUOTED = 1;
 const ESCAPED = 2;
 
@@ -133,6 +135,12 @@ export function readCsv(buf: Buffer, file: string, opts: LoadEvalDataOptions): T
   if (header.count === 1 && header.ends[0] === header.starts[0]) {
     throw new InputError(`${file}: the file is empty (expected a header row)`, { file });
   }
+  if (header.count > header.starts.length) {
+    throw new InputError(
+      `${file}: the header has ${header.count} columns; more than ${header.starts.length} are not supported`,
+      { file, line: 1 },
+    );
+  }
   const columns = Array.from({ length: Math.min(header.count, header.starts.length) }, (_, i) =>
     header.text(i).trim(),
   );
@@ -149,6 +157,7 @@ export function readCsv(buf: Buffer, file: string, opts: LoadEvalDataOptions): T
   const d = featureIdx.length;
   const nCols = columns.length;
   const { starts, ends } = scan;
+  const { textOf } = table;
 
   let rowLine = 0;
   const at = (): RowLocation => ({ file, row: table.n + 1, line: rowLine });
@@ -165,8 +174,13 @@ export function readCsv(buf: Buffer, file: string, opts: LoadEvalDataOptions): T
     const features = table.features;
     for (let j = 0; j < d; j++) {
       const c = featureIdx[j]!;
+      if (textOf[j] !== undefined) {
+        features[base + j] = table.textCell(j, scan.text(c));
+        continue;
+      }
       let v = parseNumberBytes(buf, starts[c]!, ends[c]!);
       if (v !== v) v = table.featureFromText(j, scan.text(c), at);
+      else if (!(v <= F32_MAX && v >= -F32_MAX)) v = table.inRange(j, v, at);
       features[base + j] = v;
     }
     table.label(scan.text(labelIdx), at);

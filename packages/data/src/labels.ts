@@ -27,6 +27,8 @@ export class LabelCollector {
   private readonly byText = new Map<string, number>();
   private readonly byNumber = new Map<number, number>();
   private readonly classifying: boolean;
+  /** Where each distinct label text first appears, to name a row when the set of values is wrong. */
+  private readonly firstSeen: RowLocation[] = [];
 
   constructor(
     private readonly file: string,
@@ -37,7 +39,19 @@ export class LabelCollector {
     this.classifying = task !== 'regression';
     if (this.classifying && classes !== undefined) {
       if (classes.length === 0) throw new InputError(`${file}: 'classes' is empty`);
+      if (task === 'binary-classification' && classes.length !== 2) {
+        throw new InputError(
+          `${file}: the task is binary-classification but 'classes' lists ${classes.length} classes ${formatClasses(classes)}; ` +
+            `list exactly two (negative first) or use multiclass-classification`,
+          { file },
+        );
+      }
       classes.forEach((c, i) => {
+        const seen = typeof c === 'number' ? this.byNumber.has(c) : this.byText.has(c);
+        if (seen)
+          throw new InputError(`${file}: 'classes' lists ${typeof c === 'number' ? c : `'${c}'`} twice`, {
+            file,
+          });
         if (typeof c === 'number') this.byNumber.set(c, i);
         else this.byText.set(c, i);
       });
@@ -78,6 +92,7 @@ export class LabelCollector {
     if (code === undefined) {
       code = this.dictionary.size;
       this.dictionary.set(t, code);
+      this.firstSeen.push(at());
     }
     this.codes = grow(this.codes, row + 1);
     this.codes[row] = code;
@@ -105,8 +120,23 @@ export class LabelCollector {
       codeToIndex = texts.map((t) => position.get(t)!);
     }
     if (this.task === 'binary-classification' && classes.length !== 2) {
-      throw new InputError(
-        `${this.file}: label column '${this.column}' has ${classes.length} distinct value(s) ${formatClasses(classes)} ` +
+      const base = `${this.file}: label column '${this.column}' has ${classes.length} distinct value(s) ${formatClasses(classes)} but the task is binary-classification`;
+      if (classes.length < 2) {
+        throw new InputError(`${base}; set 'classes' to name the two classes (negative first)`, {
+          file: this.file,
+        });
+      }
+      // Name the first row whose value makes it more than two: the third distinct value in file
+      // order, or, for 0/1-looking data, the first value that is neither 0 nor 1.
+      let culprit = 2;
+      if (allNumeric && numeric.filter((v) => v === 0 || v === 1).length === 2) {
+        culprit = numeric.findIndex((v) => v !== 0 && v !== 1);
+      }
+      const at = this.firstSeen[culprit]!;
+      throw rowError(
+        at,
+        this.column,
+        `label ${showValue(texts[culprit]!)} makes ${classes.length} distinct values ${formatClasses(classes)} ` +
           `but the task is binary-classification; set 'classes' to name the two classes (negative first)`,
       );
     }

@@ -1,22 +1,15 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
+import { formatFromExtension } from '@mlops-actions/core';
 import { InputError } from './input-error.js';
 import { readCsv } from './csv.js';
 import { readJsonl } from './jsonl.js';
 import { readParquet } from './parquet.js';
 import type { DataFormat, EvalData, LoadEvalDataOptions } from './types.js';
 
-const EXTENSIONS: Record<string, DataFormat> = {
-  '.csv': 'csv',
-  '.jsonl': 'jsonl',
-  '.ndjson': 'jsonl',
-  '.parquet': 'parquet',
-  '.pq': 'parquet',
-};
-
+/** The format a file's extension names (the one table: core's `formatFromExtension`), or an error. */
 export function formatOf(file: string): DataFormat {
-  const format = EXTENSIONS[path.extname(file).toLowerCase()];
+  const format = formatFromExtension(file);
   if (format === undefined) {
     throw new InputError(
       `${file}: cannot tell the data format from the extension; use .csv, .jsonl or .parquet, or set format`,

@@ -1,12 +1,26 @@
-const STRICT_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+// One way to match each input: `\d+\.?\d*` would let the engine try every split of a long digit
+// run before failing (quadratic on a 20 kB cell that ends in a letter).
+const STRICT_NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * Longer cells are not numbers anyone wrote on purpose (a double has 17 significant digits); the
+ * cap keeps a megabyte cell from being parsed at all.
+ */
+export const MAX_NUMBER_CHARS = 400;
 
 /**
  * Number() accepts '', '0x1f', 'Infinity' and surrounding whitespace; data files should not, so
  * this accepts plain decimal and scientific notation only (surrounding spaces trimmed).
  */
+/** Written like a number (possibly one too large for a double). */
+export function hasNumberSyntax(text: string): boolean {
+  const t = text.trim();
+  return t.length <= MAX_NUMBER_CHARS && STRICT_NUMBER.test(t);
+}
+
 export function parseStrictNumber(text: string): number {
   const t = text.trim();
-  if (!STRICT_NUMBER.test(t)) return NaN;
+  if (t.length > MAX_NUMBER_CHARS || !STRICT_NUMBER.test(t)) return NaN;
   const v = Number(t);
   return Number.isFinite(v) ? v : NaN;
 }
@@ -25,7 +39,7 @@ export function parseNumberBytes(b: Uint8Array, start: number, end: number): num
   let e = end;
   while (s < e && (b[s] === 32 || b[s] === 9)) s++;
   while (e > s && (b[e - 1] === 32 || b[e - 1] === 9)) e--;
-  if (s === e) return NaN;
+  if (s === e || e - s > MAX_NUMBER_CHARS) return NaN;
   let i = s;
   let neg = false;
   let c = b[i]!;

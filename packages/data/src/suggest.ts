@@ -19,15 +19,20 @@ function distance(a: string, b: string): number {
 /** The closest candidate to a mistyped name, if one is close enough to be a likely typo. */
 export function nearestName(name: string, candidates: readonly string[]): string | undefined {
   const target = normalize(name);
+  const allowed = Math.max(2, Math.floor(target.length / 3));
+  // The distance is at least the length difference; skipping those keeps a megabyte header name
+  // from costing a quadratic comparison.
+  if (target.length > 200) return undefined;
   let best: string | undefined;
   let bestScore = Infinity;
   for (const c of candidates) {
-    const score = distance(target, normalize(c));
+    const other = normalize(c);
+    if (Math.abs(other.length - target.length) > allowed) continue;
+    const score = distance(target, other);
     if (score < bestScore) {
       bestScore = score;
       best = c;
     }
   }
-  const allowed = Math.max(2, Math.floor(target.length / 3));
   return bestScore <= allowed ? best : undefined;
 }

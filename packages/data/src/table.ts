@@ -1,8 +1,10 @@
 import type { ColumnPlan } from './columns.js';
 import { LabelCollector } from './labels.js';
-import { parseStrictNumber } from './numbers.js';
+import { hasNumberSyntax, MAX_NUMBER_CHARS, parseStrictNumber } from './numbers.js';
 import { rowError, showValue, type RowLocation } from './location.js';
 import type { EvalData, LoadEvalDataOptions } from './types.js';
+
+const F32_MAX = 3.4028234663852886e38;
 
 /** What every reader produces; loadEvalData adds the file digest. */
 export type Table = Omit<EvalData, 'sha256' | 'bytes'>;
@@ -18,11 +20,13 @@ export class TableBuilder {
   private readonly labels: LabelCollector;
   private readonly ids: string[] | undefined;
   private readonly extra: string[][];
+  /** Per feature: its text cells when the column is a text column, else undefined. */
+  readonly textOf: (string[] | undefined)[];
 
   constructor(
     readonly file: string,
     readonly plan: ColumnPlan,
-    opts: Pick<LoadEvalDataOptions, 'label' | 'task' | 'classes'>,
+    opts: Pick<LoadEvalDataOptions, 'label' | 'task' | 'classes' | 'textColumns'>,
     expectedRows = 1024,
   ) {
     this.d = plan.featureNames.length;
@@ -30,6 +34,15 @@ export class TableBuilder {
     this.labels = new LabelCollector(file, opts.label, opts.task, opts.classes);
     this.ids = plan.idIdx >= 0 ? [] : undefined;
     this.extra = plan.extraNames.map(() => []);
+    const text = new Set(opts.textColumns ?? []);
+    this.textOf = plan.featureNames.map((f) => (text.has(f) ? [] : undefined));
+  }
+
+  /** A text column's cell: kept as written; its matrix slot gets the number or NaN. */
+  textCell(j: number, text: string): number {
+    this.textOf[j]!.push(text);
+    const v = parseStrictNumber(text);
+    return v <= F32_MAX && v >= -F32_MAX ? v : NaN;
   }
 
   /** Make room for row `n` and return the offset of its first feature. */
@@ -47,9 +60,25 @@ export class TableBuilder {
   featureFromText(j: number, text: string, at: () => RowLocation): number {
     const column = this.plan.featureNames[j]!;
     if (text.trim() === '') throw rowError(at(), column, 'empty value');
+    if (text.length > MAX_NUMBER_CHARS) {
+      throw rowError(at(), column, `a cell of ${text.length} characters is not a number`);
+    }
     const v = parseStrictNumber(text);
-    if (Number.isNaN(v)) throw rowError(at(), column, `${showValue(text)} is not a number`);
-    return v;
+    if (Number.isNaN(v)) {
+      const why = hasNumberSyntax(text) ? 'is out of the range of a number' : 'is not a number';
+      throw rowError(at(), column, `${showValue(text)} ${why}`);
+    }
+    return this.inRange(j, v, at);
+  }
+
+  /** Features are float32: a double beyond its range would silently become ±Infinity. */
+  inRange(j: number, v: number, at: () => RowLocation): number {
+    if (v <= F32_MAX && v >= -F32_MAX) return v;
+    throw rowError(
+      at(),
+      this.plan.featureNames[j]!,
+      `${v} is out of the float32 range of model features (±3.4e38)`,
+    );
   }
 
   label(text: string, at: () => RowLocation): void {
@@ -85,10 +114,16 @@ export class TableBuilder {
       rowKeys = new Float64Array(n);
       for (let i = 0; i < n; i++) rowKeys[i] = i;
     }
+    const text: Record<string, string[]> = {};
+    this.textOf.forEach((cells, j) => {
+      if (cells !== undefined) text[this.plan.featureNames[j]!] = cells;
+    });
     return {
       n,
       d,
       featureNames: [...this.plan.featureNames],
+      text,
+      unnamedColumns: [...this.plan.unnamed],
       features: this.features.length === n * d ? this.features : this.features.slice(0, n * d),
       labels,
       ...(classes !== undefined ? { classes } : {}),

@@ -1,1 +1,14 @@
-export {};
+export * from './stats/index.js';
+export * from './analysis/types.js';
+export * from './analysis/placeholders.js';
+export * from './analysis/checks.js';
+export * from './analysis/run.js';
+export * from './analysis/prometheus-client.js';
+export * from './analysis/prometheus-source.js';
+export * from './local/router.js';
+export * from './local/prometheus-server.js';
+export * from './local/backend.js';
+export * from './kubernetes/manifests.js';
+export * from './kubernetes/apply.js';
+export * from './kubernetes/backend.js';
+export * from './kubernetes/argo-rollouts.js';

@@ -35,15 +35,32 @@ const SCORE_NAMES = [
 const LOGIT_NAMES = ['logits', 'logit'];
 const LABEL_NAMES = ['label', 'output_label', 'labels'];
 
+const isFloat = (o: OutputInfo): boolean => o.isTensor && (o.type === 'float32' || o.type === 'float64');
+
 export function zipMapError(model: string, output: OutputInfo, outputs: readonly OutputInfo[]): InputError {
-  const tensors = outputs.filter((o) => o.isTensor).map((o) => `'${o.name}'`);
+  const tensors = outputs.filter((o) => o.isTensor);
+  const floats = tensors.filter(isFloat);
+  const label =
+    tensors.find((o) => LABEL_NAMES.includes(o.name)) ??
+    tensors.find((o) => !isFloat(o) && o.type !== 'string' && o.type !== 'non-tensor');
+  // A float tensor is a real alternative; a label tensor is a fallback that costs the ranking metrics.
+  const instead =
+    floats.length > 0
+      ? `or point model.outputs.probabilities at a float tensor output (${floats.map((o) => `'${o.name}'`).join(', ')}).`
+      : label !== undefined
+        ? `or, to evaluate this file as it is, read the predicted label instead: ` +
+          `model.outputs: { label: ${label.name}, probabilities: null }. That scores each row with its hard label ` +
+          `(1/0), so accuracy, precision, recall and f1 stay exact but roc_auc, pr_auc and log_loss are computed from ` +
+          `hard labels and lose their meaning.`
+        : tensors.length > 0
+          ? `(tensor outputs: ${tensors.map((o) => `'${o.name}' (${o.type})`).join(', ')}).`
+          : 'the model has no tensor output at all.';
   return new InputError(
     `${model}: output '${output.name}' is not a tensor (a sequence of maps, as skl2onnx's ZipMap produces) and ` +
       `onnxruntime-node cannot return non-tensor outputs ("Non tensor type is temporarily not supported"). ` +
       `Re-export the model without ZipMap: skl2onnx convert_sklearn(model, ..., options={id(model): {'zipmap': False}}) ` +
       `or to_onnx(model, X, options={id(model): {'zipmap': False}}); ` +
-      `or point model.outputs.probabilities at a tensor output` +
-      (tensors.length > 0 ? ` (tensor outputs: ${tensors.join(', ')}).` : '.'),
+      instead,
     { file: model },
   );
 }
@@ -61,8 +78,6 @@ function pick(model: string, outputs: readonly OutputInfo[], name: string, optio
   if (!out.isTensor) throw zipMapError(model, out, outputs);
   return out;
 }
-
-const isFloat = (o: OutputInfo): boolean => o.isTensor && (o.type === 'float32' || o.type === 'float64');
 
 export function planOutputs(
   model: string,

@@ -2,10 +2,39 @@ import { Worker } from 'node:worker_threads';
 import type { OutputInfo } from './model-info.js';
 import { WORKER_SOURCE } from './worker-source.js';
 
+/** The ORT element types a feed can carry (what the Open Inference Protocol's datatypes map to). */
+export type TensorType =
+  | 'float32'
+  | 'float64'
+  | 'int8'
+  | 'int16'
+  | 'int32'
+  | 'int64'
+  | 'uint8'
+  | 'uint16'
+  | 'uint32'
+  | 'uint64'
+  | 'bool'
+  | 'string';
+
+/** bool travels as a Uint8Array of 0/1 (ORT's representation); string as a plain array. */
+export type TensorData =
+  | Float32Array
+  | Float64Array
+  | Int8Array
+  | Int16Array
+  | Int32Array
+  | BigInt64Array
+  | Uint8Array
+  | Uint16Array
+  | Uint32Array
+  | BigUint64Array
+  | string[];
+
 export interface Feed {
   name: string;
-  type: 'float32' | 'float64';
-  data: Float32Array | Float64Array;
+  type: TensorType;
+  data: TensorData;
   dims: number[];
 }
 
@@ -65,15 +94,42 @@ class SessionWorker {
     this.ready.catch(() => undefined);
   }
 
-  run(feeds: Feed[], fetch: string[]): Promise<{ ms: number; outputs: Record<string, RawTensor> }> {
+  /** Runs still waiting for their answer (a scheduler picks the least loaded worker by it). */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  /** Set once the worker has failed for good; every later run rejects with it. */
+  get failed(): Error | undefined {
+    return this.failure;
+  }
+
+  /**
+   * Typed-array feeds are transferred (their buffers become unusable to the caller) unless
+   * `transfer` is false; string feeds are always copied.
+   */
+  run(
+    feeds: Feed[],
+    fetch: string[],
+    transfer = true,
+  ): Promise<{ ms: number; outputs: Record<string, RawTensor> }> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     const id = this.nextId++;
+    const buffers = new Set<ArrayBuffer>();
+    if (transfer) {
+      for (const f of feeds) {
+        // A SharedArrayBuffer cannot be transferred, and listing one buffer twice is a DataCloneError.
+        if (ArrayBuffer.isView(f.data) && f.data.buffer instanceof ArrayBuffer) buffers.add(f.data.buffer);
+      }
+    }
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage(
-        { type: 'run', id, feeds, fetch },
-        feeds.map((f) => f.data.buffer as ArrayBuffer),
-      );
+      try {
+        this.worker.postMessage({ type: 'run', id, feeds, fetch }, [...buffers]);
+      } catch (err) {
+        this.pending.delete(id);
+        reject(err as Error);
+      }
     });
   }
 

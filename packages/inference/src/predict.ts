@@ -1,23 +1,29 @@
 import { access } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { InputError } from './input-error.js';
-import { planInputs, type InputPlan } from './input-plan.js';
-import { interpret } from './interpret.js';
+import { prepareFeeds, type FeedData } from './feeds.js';
+import { planInputs } from './input-plan.js';
+import { checkClassCount, interpret, type LabelInfo } from './interpret.js';
 import { planOutputs, type OutputOptions } from './output-plan.js';
-import { SessionPool, type Feed, type RawTensor } from './pool.js';
+import { SessionPool, type RawTensor } from './pool.js';
 import type { Predictions, Task } from './predictions.js';
 import { resolveOnnxRuntime, type OrtLoadOptions } from './runtime.js';
 
 export interface PredictOptions {
   modelPath: string;
-  data: { features: Float32Array; n: number; d: number; featureNames: string[] };
+  data: FeedData;
   task: Task;
   /** Number of classes for multiclass-classification (checked against the output width). */
   k?: number;
+  /**
+   * The rows' labels (class indices into `classes`): when the output width disagrees with k, the
+   * error names the data row holding a label the model does not know instead of blaming the model.
+   */
+  labels?: LabelInfo;
   /** The input that takes the [N, d] feature matrix, when the model has several. */
   inputName?: string;
   outputs?: OutputOptions;
-  /** Rows per session.run call. Default 4096. */
+  /** Rows per session.run call. Default 4096; a model with a fixed batch dimension uses that. */
   batchSize?: number;
   /** Worker threads (one ORT session each). Default os.availableParallelism(). */
   threads?: number;
@@ -30,20 +36,6 @@ export interface PredictResult {
   batchLatencyMs: number[];
   /** Wall time of the batch phase (workers started and model loaded before the clock starts). */
   seconds: number;
-}
-
-function buildFeeds(plan: InputPlan, features: Float32Array, d: number, start: number, rows: number): Feed[] {
-  if (plan.kind === 'matrix') {
-    // A copy of the batch is unavoidable (the caller keeps its matrix); it is then transferred, not cloned.
-    const slice = features.slice(start * d, (start + rows) * d);
-    const data = plan.type === 'float32' ? slice : Float64Array.from(slice);
-    return [{ name: plan.name, type: plan.type, data, dims: [rows, d] }];
-  }
-  return plan.inputs.map(({ name, column, type, rank }) => {
-    const data = type === 'float32' ? new Float32Array(rows) : new Float64Array(rows);
-    for (let i = 0; i < rows; i++) data[i] = features[(start + i) * d + column]!;
-    return { name, type, data, dims: rank === 1 ? [rows] : [rows, 1] };
-  });
 }
 
 function emptyPredictions(task: Task, k: number | undefined): Predictions {
@@ -70,8 +62,7 @@ export async function predict(opts: PredictOptions): Promise<PredictResult> {
     throw new InputError(`${modelPath}: cannot read the model: no such file`, { file: modelPath });
   }
   const ortPath = resolveOnnxRuntime(opts.runtime);
-  const batches = Math.ceil(n / batchSize);
-  const size = Math.max(1, Math.min(opts.threads ?? availableParallelism(), batches));
+  const size = Math.max(1, Math.min(opts.threads ?? availableParallelism(), Math.ceil(n / batchSize)));
 
   let pool: SessionPool;
   try {
@@ -85,16 +76,20 @@ export async function predict(opts: PredictOptions): Promise<PredictResult> {
     const inputPlan = planInputs(modelPath, pool.metadata.inputs, data, opts.inputName);
     const outputPlan = planOutputs(modelPath, pool.metadata.outputs, task, opts.outputs);
     if (n === 0) return { predictions: emptyPredictions(task, k), batchLatencyMs: [], seconds: 0 };
+    const feedsFor = prepareFeeds(modelPath, inputPlan, data);
+    // A model that fixes its batch dimension ([1, 64]) runs in exactly that many rows per call.
+    const rowsPerRun = inputPlan.batch ?? batchSize;
+    const batches = Math.ceil(n / rowsPerRun);
 
     const latency = new Array<number>(batches).fill(0);
     let raw: Float64Array | undefined;
     let width = 0;
-    const absorb = (t: RawTensor, start: number, rows: number): void => {
-      const [first = rows, ...rest] = t.dims;
+    const absorb = (t: RawTensor, start: number, rows: number, fed: number): void => {
+      const [first = fed, ...rest] = t.dims;
       const w = rest.reduce((a, b) => a * b, 1);
-      if (first !== rows || t.data.length !== rows * w) {
+      if (first !== fed || t.data.length !== fed * w) {
         throw new InputError(
-          `${modelPath}: output '${outputPlan.name}' has shape [${t.dims.join(', ')}] for a batch of ${rows} rows`,
+          `${modelPath}: output '${outputPlan.name}' has shape [${t.dims.join(', ')}] for a batch of ${fed} rows`,
           { file: modelPath },
         );
       }
@@ -114,17 +109,19 @@ export async function predict(opts: PredictOptions): Promise<PredictResult> {
       }
       const offset = start * w;
       const src = t.data as ArrayLike<number | bigint>;
-      for (let i = 0; i < src.length; i++) raw[offset + i] = Number(src[i]);
+      // Rows past `rows` are the padding of a fixed-size last batch.
+      for (let i = 0; i < rows * w; i++) raw[offset + i] = Number(src[i]);
     };
 
     let next = 0;
     const drive = async (worker: SessionPool['workers'][number]): Promise<void> => {
       for (let b = next++; b < batches; b = next++) {
-        const start = b * batchSize;
-        const rows = Math.min(batchSize, n - start);
+        const start = b * rowsPerRun;
+        const rows = Math.min(rowsPerRun, n - start);
+        const { feeds, rows: fed } = feedsFor(start, rows);
         let result;
         try {
-          result = await worker.run(buildFeeds(inputPlan, features, d, start, rows), [outputPlan.name]);
+          result = await worker.run(feeds, [outputPlan.name]);
         } catch (err) {
           throw new InputError(
             `${modelPath}: ONNX Runtime failed on rows ${start + 1}–${start + rows}: ${(err as Error).message}`,
@@ -132,12 +129,13 @@ export async function predict(opts: PredictOptions): Promise<PredictResult> {
           );
         }
         latency[b] = result.ms;
-        absorb(result.outputs[outputPlan.name]!, start, rows);
+        absorb(result.outputs[outputPlan.name]!, start, rows, fed);
       }
     };
     const t0 = performance.now();
     await Promise.all(pool.workers.map(drive));
     const seconds = (performance.now() - t0) / 1000;
+    if (opts.labels !== undefined) checkClassCount(modelPath, outputPlan, width, task, opts.labels, data);
     const predictions = interpret(modelPath, outputPlan, raw!, n, width, task, k);
     return { predictions, batchLatencyMs: latency, seconds };
   } finally {

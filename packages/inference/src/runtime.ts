@@ -17,7 +17,7 @@ export interface OrtLoadOptions {
 export const INSTALL_HINT =
   'Install it next to your project: `ONNXRUNTIME_NODE_INSTALL=skip npm i onnxruntime-node` ' +
   '(the skip avoids its CUDA download; the CPU binaries ship in the package), ' +
-  'or set MLOPS_ORT_PATH to a directory whose node_modules holds it.';
+  'or set MLOPS_ORT_PATH to the onnxruntime-node folder or a directory whose node_modules holds it.';
 
 function moduleDir(): string | undefined {
   try {

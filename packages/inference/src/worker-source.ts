@@ -5,6 +5,7 @@
  *
  * Protocol: worker → { type: 'ready', inputs, outputs } | { type: 'fatal', message }
  *           main → { type: 'run', id, feeds: [{ name, type, data, dims }], fetch: [name] }
+ *             (type: any ORT tensor type; data a typed array of it, Uint8Array for bool, string[] for string)
  *           worker → { type: 'result', id, ms, outputs: { [name]: { type, dims, data } } }
  *                  | { type: 'error', id, message }
  */
@@ -40,7 +41,11 @@ async function start() {
 
 async function run(msg) {
   const feeds = {};
-  for (const f of msg.feeds) feeds[f.name] = new ort.Tensor(f.type, f.data, f.dims);
+  for (const f of msg.feeds) {
+    // ORT takes bool as 0/1 bytes; accept a plain boolean array too rather than fail deep in the binding.
+    const data = f.type === 'bool' && !(f.data instanceof Uint8Array) ? Uint8Array.from(f.data, (v) => (v ? 1 : 0)) : f.data;
+    feeds[f.name] = new ort.Tensor(f.type, data, f.dims);
+  }
   const t0 = performance.now();
   const result = await session.run(feeds, msg.fetch);
   const ms = performance.now() - t0;

@@ -14,5 +14,3 @@ export { mcnemarExact, exactMcNemarPValue } from './stats/mcnemar.js';
 export type { McNemarResult } from './stats/mcnemar.js';
 export { createEvalState, evalStateArrays, mergeEvalStates } from './stats/eval-state.js';
 export type { CreateEvalStateOptions, EvalArrays, EvalState } from './stats/eval-state.js';
-export { evaluateState } from './stats/evaluate-state.js';
-export type { EvaluateStateOptions, StateEvaluation } from './stats/evaluate-state.js';

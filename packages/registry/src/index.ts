@@ -1,1 +1,11 @@
-export {};
+export * from './types.js';
+export * from './store.js';
+export * from './referrers.js';
+export * from './layout.js';
+export * from './http.js';
+export * from './auth.js';
+export * from './reference.js';
+export * from './client.js';
+export * from './open.js';
+export * from './copy.js';
+export * from './model.js';

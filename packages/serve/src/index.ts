@@ -1,1 +1,11 @@
-export {};
+export { startServer } from './server.js';
+export type { ServeOptions, RunningServer, ServerStats } from './server.js';
+export { ApiKeys, readApiKeyFile, parseKeys } from './auth.js';
+export { InputLog, inputLogFileName } from './input-log.js';
+export type { InputLogOptions, InputLogRow } from './input-log.js';
+export { HttpError } from './errors.js';
+export { OIP_DATATYPES, oipDatatype, ortType, oipShape } from './datatypes.js';
+export type { OipDatatype } from './datatypes.js';
+export type { LoadedModel, TensorMetadata } from './model.js';
+export type { RowPrediction } from './rows.js';
+export { readFeatureNames } from './features.js';

@@ -67,6 +67,8 @@ export interface StageCli<Settings> {
 export interface StageAction<Settings, Config> {
   /** Folder under actions/ (the name users write in `uses:`). */
   name: string;
+  /** Whether the stage runs ONNX models: the action then brings onnxruntime-node (tool cache). */
+  onnxRuntime?: boolean;
   settings(inputs: InputReader): Settings;
   /** Outputs beyond the ones every stage action sets (passed, status, results-file, summary). */
   outputs(result: StageResult, config: Config): Record<string, string | number | boolean>;

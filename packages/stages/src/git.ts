@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import type { GitInfo } from './train/types.js';
+import type { GitInfo } from '@mlops-actions/core';
 
 /** Commit and dirty flag of the repository holding `dir`; empty for a directory outside git. */
 export async function readGitInfo(dir: string): Promise<GitInfo> {

@@ -6,6 +6,7 @@ export * from './report.js';
 export * from './pipeline.js';
 export { readGitInfo } from './git.js';
 export { ActionsCache, LocalDirCache } from './cache/index.js';
-export type { ActionsCacheOptions, CacheLogger, ModelCache } from './cache/index.js';
+export type { ActionsCacheOptions, ModelCache } from './cache/index.js';
 export * from './train/index.js';
 export * from './evaluate/index.js';
+export * from './image/index.js';

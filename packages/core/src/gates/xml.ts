@@ -5,6 +5,10 @@
  * matters for trusting a report: mismatched or unclosed tags, missing or extra root elements, broken
  * attributes. Unknown named entities are kept literally instead of failing the whole report.
  * Namespaces are not interpreted (JUnit reports do not use them).
+ *
+ * Entity declarations (`<!ENTITY f "<failure/>">` in an internal DTD subset) are refused, not
+ * expanded: no test runner writes them, expanding them is how a `<failure>` can hide from a reader
+ * that skips the DTD, and expansion invites billion-laughs inputs. Refusing is the clear answer.
  */
 
 export interface XmlElement {
@@ -26,6 +30,9 @@ export class XmlSyntaxError extends Error {
     this.name = 'XmlSyntaxError';
   }
 }
+
+/** Deeper nesting is not a test report; the cap also bounds every recursive walk of the tree. */
+export const MAX_XML_DEPTH = 256;
 
 const NAMED_ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 const NAME = /[A-Za-z_:][-A-Za-z0-9_:.]*/y;
@@ -131,6 +138,7 @@ export function parseXml(source: string): XmlElement {
       if (source[pos] === '>') {
         pos++;
         attach(element, at);
+        if (stack.length >= MAX_XML_DEPTH) fail(`elements nested more than ${MAX_XML_DEPTH} levels deep`, at);
         stack.push(element);
         return;
       }
@@ -159,6 +167,7 @@ export function parseXml(source: string): XmlElement {
 
   // A DOCTYPE may carry an internal subset in [...] that itself contains '>'.
   function skipDoctype(): void {
+    const start = pos;
     let depth = 0;
     for (; pos < source.length; pos++) {
       const c = source[pos];
@@ -166,6 +175,13 @@ export function parseXml(source: string): XmlElement {
       else if (c === ']') depth--;
       else if (c === '>' && depth <= 0) {
         pos++;
+        if (/<!ENTITY/i.test(source.slice(start, pos))) {
+          fail(
+            'the DOCTYPE declares entities (<!ENTITY ...>); test runners never write them and they can hide ' +
+              'test results, so the report is refused',
+            start,
+          );
+        }
         return;
       }
     }

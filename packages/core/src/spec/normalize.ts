@@ -10,6 +10,7 @@ const EXTENSION_FORMATS: Record<string, DataFormat> = {
   jsonl: 'jsonl',
   ndjson: 'jsonl',
   parquet: 'parquet',
+  pq: 'parquet',
 };
 
 /** The data format a file's extension implies, if any. */

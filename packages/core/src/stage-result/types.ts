@@ -6,6 +6,13 @@ export type StageName = string;
 /** passed: every gate passed (or warned); failed: a gate failed; error: the stage could not run. */
 export type StageStatus = 'passed' | 'failed' | 'error' | 'skipped';
 
+/** The commit a result was produced from; empty outside a git checkout. */
+export interface GitInfo {
+  commit?: string;
+  ref?: string;
+  dirty?: boolean;
+}
+
 export interface FileDigest {
   path: string;
   sha256: string;
@@ -49,7 +56,7 @@ export interface StageResult {
     /** Named phases, e.g. `{ inference: 812, metrics: 95, bootstrap: 2210 }`. */
     phases?: Record<string, number>;
   };
-  git?: { commit?: string; ref?: string; dirty?: boolean };
+  git?: GitInfo;
   run?: { url?: string; id?: string; workflow?: string };
   tool: { name: 'mlops-actions'; version: string; node: string };
   /** Stage-specific extras (latency histogram, model card, canary steps); rendered when known. */

@@ -1,9 +1,10 @@
-import type { CacheLogger, ModelCache } from './types.js';
+import type { Logger } from '@mlops-actions/core';
+import type { ModelCache } from './types.js';
 
 export interface ActionsCacheOptions {
   /** Prepended to every key, so train entries are recognisable in the repository's cache list. */
   prefix?: string;
-  log?: CacheLogger;
+  log?: Pick<Logger, 'info' | 'warn'>;
 }
 
 /**
@@ -13,7 +14,7 @@ export interface ActionsCacheOptions {
  */
 export class ActionsCache implements ModelCache {
   private readonly prefix: string;
-  private readonly log: CacheLogger | undefined;
+  private readonly log: Pick<Logger, 'info' | 'warn'> | undefined;
 
   constructor(options: ActionsCacheOptions = {}) {
     this.prefix = options.prefix ?? 'mlops-train-';

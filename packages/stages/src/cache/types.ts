@@ -7,9 +7,3 @@ export interface ModelCache {
   restore(key: string, paths: string[]): Promise<boolean>;
   save(key: string, paths: string[]): Promise<void>;
 }
-
-/** The slice of a logger the caches need; `@actions/core` satisfies it. */
-export interface CacheLogger {
-  info(message: string): void;
-  warning(message: string): void;
-}

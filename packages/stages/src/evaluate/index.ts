@@ -159,6 +159,7 @@ Exit codes: 0 every gate passed, 1 a gate failed, 2 bad usage or bad input.
   },
   action: {
     name: 'evaluate-against-baseline',
+    onnxRuntime: true,
     settings(inputs) {
       const shard = inputs.optional('shard');
       return {

@@ -2,7 +2,7 @@ import { createEvalState } from '@mlops-actions/metrics';
 import type { Logger } from '@mlops-actions/core';
 import type { EvalState } from '@mlops-actions/metrics';
 import { loadEvalData } from '@mlops-actions/data';
-import { inspectModel, predict } from '@mlops-actions/inference';
+import { inspectModel, predict, textColumnsFor } from '@mlops-actions/inference';
 import type { EvaluateConfig } from './config.js';
 import { labelsForTask } from './predictions.js';
 import type { Shard } from './shard.js';
@@ -44,6 +44,11 @@ async function timed<T>(timings: Record<string, number>, name: string, fn: () =>
 
 export async function scoreShard(config: EvaluateConfig, shard: Shard, log: Logger): Promise<ScoredShard> {
   const timings: Record<string, number> = {};
+  // The models first: a model with one input per column (string, int64, bool...) decides which
+  // columns are read as exact text rather than as numbers.
+  const candidateInfo = await inspectModel(config.modelPath);
+  const baselineInfo = config.baseline ? await inspectModel(config.baseline.path) : undefined;
+  const textColumns = textColumnsFor([...candidateInfo.inputs, ...(baselineInfo?.inputs ?? [])]);
   const data = await timed(timings, 'read', () =>
     loadEvalData({
       path: config.data.path,
@@ -55,22 +60,45 @@ export async function scoreShard(config: EvaluateConfig, shard: Shard, log: Logg
       nonFeatures: config.slices.filter((s) => !s.bins).map((s) => s.column),
       task: config.task,
       classes: config.classes as number[] | string[] | undefined,
+      ...(textColumns.length ? { textColumns } : {}),
     }),
   );
+  if (data.unnamedColumns.length) {
+    log.warn(
+      `${config.data.path}: ignored ${data.unnamedColumns.length} column(s) with an empty header (position ${data.unnamedColumns.join(', ')})`,
+    );
+  }
   log.info(`read ${data.n} rows × ${data.d} features from ${config.data.path}`);
   const [start, end] = shardRange(data.n, shard);
   const n = end - start;
   const features = data.features.subarray(start * data.d, end * data.d);
   const k = config.task === 'multiclass-classification' ? data.classes?.length : undefined;
 
-  const candidateInfo = await inspectModel(config.modelPath);
-  const baselineInfo = config.baseline ? await inspectModel(config.baseline.path) : undefined;
+  const text = Object.fromEntries(Object.entries(data.text).map(([c, v]) => [c, v.slice(start, end)]));
+  const labels =
+    config.task === 'multiclass-classification' && data.classes
+      ? {
+          column: config.data.label,
+          classes: data.classes,
+          index: data.labels.subarray(start, end),
+          declared: config.classes !== undefined,
+        }
+      : undefined;
   const run = (modelPath: string) =>
     predict({
       modelPath,
-      data: { features, n, d: data.d, featureNames: data.featureNames },
+      data: {
+        features,
+        n,
+        d: data.d,
+        featureNames: data.featureNames,
+        text,
+        source: config.data.path,
+        rowOffset: start,
+      },
       task: config.task,
       k,
+      ...(labels ? { labels } : {}),
       inputName: config.inputName,
       outputs: config.outputs,
       batchSize: config.batchSize,

@@ -10,7 +10,7 @@ import type { TrainSettings } from './spec.js';
 import type { TrainConfig } from './types.js';
 
 export { runTrain } from './run-train.js';
-export type { GitInfo, ModelCard, ToolVersions, TrainConfig, TrainContext, TrainLogger, TrainShell } from './types.js';
+export type { ModelCard, ToolVersions, TrainConfig, TrainContext, TrainShell } from './types.js';
 export { MODEL_CARD_FILE } from './model-card.js';
 export { formatDuration, shellInvocation } from './command.js';
 export { parseMetrics } from './metrics-file.js';
@@ -35,7 +35,7 @@ export const train = defineStage<TrainSettings, TrainConfig>({
     const result = await ctx.log.group(`train: ${config.run}`, () =>
       runTrain(config, {
         cache: ctx.cache,
-        log: { info: (m) => ctx.log.info(m), warning: (m) => ctx.log.warn(m) },
+        log: ctx.log,
       }),
     );
     await writeStageResult(ctx.resultsDir, result);

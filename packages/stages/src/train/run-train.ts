@@ -10,7 +10,8 @@ import { parseMetrics } from './metrics-file.js';
 import { digestModel, MODEL_CARD_FILE, readModelCard, writeModelCard } from './model-card.js';
 import { readParams } from './params-file.js';
 import { toolVersions } from './tool-versions.js';
-import type { GitInfo, ModelCard, TrainConfig, TrainContext } from './types.js';
+import type { GitInfo } from '@mlops-actions/core';
+import type { ModelCard, TrainConfig, TrainContext } from './types.js';
 
 const TAIL_LINES = 20;
 
@@ -75,7 +76,7 @@ export async function runTrain(config: TrainConfig, ctx: TrainContext): Promise<
       const warnings = Object.entries(card.metrics)
         .filter(([, v]) => v === null)
         .map(([name]) => `training metric ${name} is not a finite number; kept as null`);
-      for (const w of warnings) ctx.log.warning(w);
+      for (const w of warnings) ctx.log.warn(w);
       return {
         ...base(),
         status: 'passed',
@@ -161,7 +162,7 @@ export async function runTrain(config: TrainConfig, ctx: TrainContext): Promise<
       return failure((err as Error).message);
     }
   }
-  for (const w of warnings) ctx.log.warning(w);
+  for (const w of warnings) ctx.log.warn(w);
 
   const model = await digestModel(layout.model);
   const card: ModelCard = {
@@ -193,7 +194,7 @@ export async function runTrain(config: TrainConfig, ctx: TrainContext): Promise<
       saved = true;
     } catch (err) {
       saved = false;
-      ctx.log.warning(`could not save the trained model to the cache: ${(err as Error).message}`);
+      ctx.log.warn(`could not save the trained model to the cache: ${(err as Error).message}`);
     }
     phases.save = Math.round(performance.now() - mark);
   }
@@ -244,7 +245,7 @@ async function restoreFromCache(
   try {
     hit = await ctx.cache.restore(key, layout.cached);
   } catch (err) {
-    ctx.log.warning(`could not read the train cache; training instead: ${(err as Error).message}`);
+    ctx.log.warn(`could not read the train cache; training instead: ${(err as Error).message}`);
     return undefined;
   }
   if (!hit) {
@@ -254,7 +255,7 @@ async function restoreFromCache(
   const card = await readModelCard(layout.card);
   const model = (await pathExists(layout.model)) ? await digestModel(layout.model) : undefined;
   if (card === undefined || card.cacheKey !== key || model?.sha256 !== card.model.sha256) {
-    ctx.log.warning(`the cached entry for key ${key} does not match its model card; training again`);
+    ctx.log.warn(`the cached entry for key ${key} does not match its model card; training again`);
     return undefined;
   }
   ctx.log.info(`train cache hit for key ${key}; restored ${layout.cached.map(layout.show).join(', ')}`);

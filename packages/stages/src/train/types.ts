@@ -1,3 +1,4 @@
+import type { GitInfo, Logger } from '@mlops-actions/core';
 import type { ModelCache } from '../cache/types.js';
 
 export type TrainShell = 'bash' | 'sh' | 'pwsh' | 'node';
@@ -32,20 +33,11 @@ export interface TrainConfig {
 }
 
 /** `@actions/core` satisfies this, so an action can pass `core` straight through. */
-export interface TrainLogger {
-  info(message: string): void;
-  warning(message: string): void;
-}
 
-export interface GitInfo {
-  commit?: string;
-  ref?: string;
-  dirty?: boolean;
-}
 
 export interface TrainContext {
   cache: ModelCache;
-  log: TrainLogger;
+  log: Logger;
   git?: GitInfo;
   /** Overrides the mlops-actions version read from package.json (it is part of the cache key). */
   toolVersion?: string;

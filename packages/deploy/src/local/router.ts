@@ -1,0 +1,290 @@
+import { Agent, createServer, request as httpRequest } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export type BackendName = 'stable' | 'canary';
+
+export interface RouterOptions {
+  stable: string;
+  canary: string;
+  /** Initial canary weight, percent (default 0). */
+  canaryWeight?: number;
+  host?: string;
+  port?: number;
+  /** Metric name prefix (default `mlops_router`). */
+  prefix?: string;
+  /** Largest request body accepted, bytes (default 16 MiB). */
+  maxBodyBytes?: number;
+}
+
+export interface Router {
+  url: string;
+  /** `host:port` Prometheus scrapes (`/metrics` on the same listener). */
+  target: string;
+  readonly canaryWeight: number;
+  /** Moves traffic; in-flight requests and open connections are untouched. */
+  setCanaryWeight(percent: number): void;
+  /** Points a backend at another upstream (promotion swaps stable); old keep-alive sockets drain. */
+  setUpstream(backend: BackendName, url: string): void;
+  upstream(backend: BackendName): string;
+  /** Requests of a backend that have not finished yet. */
+  inFlight(backend: BackendName): number;
+  registry: Registry;
+  close(): Promise<void>;
+}
+
+/** Latency buckets in seconds: fine below 10 ms so a router's own overhead and small shifts show. */
+export const LATENCY_BUCKETS = [
+  0.0005, 0.001, 0.0015, 0.002, 0.003, 0.004, 0.005, 0.0075, 0.01, 0.0125, 0.015, 0.02, 0.025, 0.03, 0.035,
+  0.04, 0.05, 0.06, 0.075, 0.1, 0.125, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10,
+];
+
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'content-length',
+]);
+
+function forwardHeaders(headers: IncomingHttpHeaders, extra: OutgoingHttpHeaders): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const [k, v] of Object.entries(headers)) if (!HOP_BY_HOP.has(k) && v !== undefined) out[k] = v;
+  return { ...out, ...extra };
+}
+
+interface Upstream {
+  url: URL;
+  agent: Agent;
+}
+
+function upstreamOf(url: string): Upstream {
+  // Keep-alive pools per upstream: a weight change only changes which pool the next request uses.
+  return { url: new URL(url), agent: new Agent({ keepAlive: true, maxSockets: 512, maxFreeSockets: 256, scheduling: 'lifo' }) };
+}
+
+/**
+ * Weighted reverse proxy for the local canary: smooth weighted round-robin between stable and
+ * canary (nginx's algorithm, so a 5% step sends exactly 1 in 20 requests), per-backend Prometheus
+ * metrics, request bodies buffered so a request whose upstream refused the connection (a crashed
+ * canary) is replayed on the other backend instead of failing the client. The refusal still counts
+ * as an error of the backend that refused, so the analysis sees the crash.
+ */
+export async function startRouter(options: RouterOptions): Promise<Router> {
+  const prefix = options.prefix ?? 'mlops_router';
+  const maxBody = options.maxBodyBytes ?? 16 << 20;
+  const registry = new Registry();
+  const requests = new Counter({
+    name: `${prefix}_requests_total`,
+    help: 'Requests proxied per backend and HTTP status (code "error": no response from the upstream).',
+    labelNames: ['backend', 'code'],
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: `${prefix}_request_duration_seconds`,
+    help: 'Time from the request reaching the router to the last byte of the response, per backend.',
+    labelNames: ['backend'],
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+  const weightGauge = new Gauge({
+    name: `${prefix}_weight_percent`,
+    help: 'Traffic percent routed to each backend.',
+    labelNames: ['backend'],
+    registers: [registry],
+  });
+  // Label children bound once: prom-client hashes a label object on every call otherwise.
+  const observe = { stable: duration.labels({ backend: 'stable' }), canary: duration.labels({ backend: 'canary' }) };
+  const counters = new Map<string, { inc(): void }>();
+  const count = (backend: BackendName, code: string) => {
+    const key = `${backend} ${code}`;
+    let c = counters.get(key);
+    if (!c) {
+      c = requests.labels({ backend, code });
+      counters.set(key, c);
+    }
+    c.inc();
+  };
+  // Zero-valued series from the start: a backend without traffic reads 0, not "no series".
+  for (const b of ['stable', 'canary'] as const) {
+    duration.zero({ backend: b });
+    requests.inc({ backend: b, code: '200' }, 0);
+    requests.inc({ backend: b, code: 'error' }, 0);
+  }
+
+  const upstreams: Record<BackendName, Upstream> = {
+    stable: upstreamOf(options.stable),
+    canary: upstreamOf(options.canary),
+  };
+  const retired: Agent[] = [];
+  const inFlight: Record<BackendName, number> = { stable: 0, canary: 0 };
+  let canaryWeight = 0;
+  let current = { stable: 0, canary: 0 };
+
+  function setCanaryWeight(percent: number) {
+    if (!(percent >= 0 && percent <= 100)) throw new RangeError(`canary weight ${percent} is not within 0..100`);
+    canaryWeight = percent;
+    current = { stable: 0, canary: 0 };
+    weightGauge.set({ backend: 'canary' }, percent);
+    weightGauge.set({ backend: 'stable' }, 100 - percent);
+  }
+  setCanaryWeight(options.canaryWeight ?? 0);
+
+  function pick(): BackendName {
+    if (canaryWeight <= 0) return 'stable';
+    if (canaryWeight >= 100) return 'canary';
+    current.canary += canaryWeight;
+    current.stable += 100 - canaryWeight;
+    if (current.canary >= current.stable) {
+      current.canary -= 100;
+      return 'canary';
+    }
+    current.stable -= 100;
+    return 'stable';
+  }
+
+  function other(b: BackendName): BackendName {
+    return b === 'stable' ? 'canary' : 'stable';
+  }
+
+  function forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    backend: BackendName,
+    start: bigint,
+    attempt: number,
+  ) {
+    const up = upstreams[backend];
+    inFlight[backend]++;
+    let done = false;
+    const finish = () => {
+      if (!done) {
+        done = true;
+        inFlight[backend]--;
+      }
+    };
+    const headers = forwardHeaders(req.headers, {
+      host: up.url.host,
+      'content-length': String(body.length),
+      'x-forwarded-for': req.socket.remoteAddress ?? '',
+    });
+    const upReq = httpRequest({
+      protocol: up.url.protocol,
+      hostname: up.url.hostname,
+      port: up.url.port,
+      method: req.method,
+      path: req.url,
+      headers,
+      agent: up.agent,
+    });
+    upReq.on('response', (upRes) => {
+      res.writeHead(upRes.statusCode ?? 502, forwardHeaders(upRes.headers, {}));
+      upRes.pipe(res);
+      res.on('close', finish);
+      res.on('finish', () => {
+        const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+        count(backend, String(upRes.statusCode ?? 0));
+        observe[backend].observe(seconds);
+      });
+      upRes.on('error', () => res.destroy());
+    });
+    upReq.on('error', (err: NodeJS.ErrnoException) => {
+      finish();
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      // A reused keep-alive socket the upstream had just closed: the request never reached it.
+      const staleSocket = upReq.reusedSocket && err.code === 'ECONNRESET';
+      const refused = err.code === 'ECONNREFUSED';
+      if (!staleSocket) count(backend, 'error');
+      if ((staleSocket || refused) && attempt < 3) {
+        forward(req, res, body, refused ? other(backend) : backend, start, attempt + 1);
+        return;
+      }
+      res.writeHead(502, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: `upstream ${backend} failed: ${err.message}` }));
+    });
+    upReq.end(body);
+  }
+
+  const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
+    if (req.url === '/metrics' && req.method === 'GET') {
+      registry
+        .metrics()
+        .then((text) => {
+          res.writeHead(200, { 'content-type': registry.contentType });
+          res.end(text);
+        })
+        .catch((err: Error) => {
+          res.writeHead(500);
+          res.end(err.message);
+        });
+      return;
+    }
+    const start = process.hrtime.bigint();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > maxBody) {
+        res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
+        res.end(JSON.stringify({ error: `request body over ${maxBody} bytes` }));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      if (res.writableEnded) return;
+      forward(req, res, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), pick(), start, 0);
+    });
+  });
+  server.headersTimeout = 60_000;
+  const sockets = new Set<Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = options.host ?? '127.0.0.1';
+
+  return {
+    url: `http://${host}:${port}`,
+    target: `${host}:${port}`,
+    get canaryWeight() {
+      return canaryWeight;
+    },
+    setCanaryWeight,
+    setUpstream(backend, url) {
+      if (upstreams[backend].url.href === new URL(url).href) return;
+      retired.push(upstreams[backend].agent);
+      upstreams[backend] = upstreamOf(url);
+    },
+    upstream: (b) => upstreams[b].url.href.replace(/\/$/, ''),
+    inFlight: (b) => inFlight[b],
+    registry,
+    close: async () => {
+      server.closeIdleConnections?.();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        setTimeout(() => {
+          for (const s of sockets) s.destroy();
+        }, 2000).unref();
+      });
+      for (const a of [...retired, upstreams.stable.agent, upstreams.canary.agent]) a.destroy();
+    },
+  };
+}

@@ -1,0 +1,213 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import { describe, expect, it } from 'vitest';
+import { InputError, silentLogger, type Spec, type StageResult } from '@mlops-actions/core';
+import { LocalDirCache, STAGE_LIST, loadSpec, parseSpecText, runPipeline } from '@mlops-actions/stages';
+import type { StageContext } from '@mlops-actions/stages';
+import { drift } from '../../packages/stages/src/drift/index.js';
+import type { DriftDetails } from '../../packages/stages/src/drift/index.js';
+import coreSchema from '../../packages/core/src/spec/spec.schema.json' with { type: 'json' };
+import driftSchema from '../../packages/stages/src/drift/spec.schema.json' with { type: 'json' };
+import { ROOT, tempDir } from './helpers.js';
+
+const EXAMPLE = join(ROOT, 'examples/breast-cancer');
+const MODEL = join(EXAMPLE, 'baseline/model.onnx');
+const EVAL = join(EXAMPLE, 'data/eval.csv');
+const TRAIN = join(EXAMPLE, 'data/train.csv');
+
+function ctxFor(dir: string): StageContext {
+  return {
+    log: silentLogger,
+    resultsDir: join(dir, '.mlops'),
+    cwd: dir,
+    host: 'local',
+    cache: new LocalDirCache(join(dir, 'cache')),
+  };
+}
+
+/** The example's spec with a drift section (set after parsing: the composed schema may not list drift yet). */
+function specWith(dir: string, section: Record<string, unknown>): Spec {
+  const text = [
+    'version: 1',
+    `model: { name: breast-cancer, path: ${MODEL}, task: binary-classification }`,
+    `data: { eval: { path: ${EVAL}, label: malignant }, reference: { path: ${TRAIN} } }`,
+  ].join('\n');
+  const file = join(dir, 'mlops.yml');
+  writeFileSync(file, text);
+  const spec = parseSpecText(text, file);
+  return { ...spec, dir, sections: { ...spec.sections, drift: section } };
+}
+
+/** Rows of the eval file with one feature shifted. */
+function shifted(dir: string, column: string, by: number): string {
+  const [head, ...rows] = readFileSync(EVAL, 'utf8').trim().split('\n');
+  const at = head!.split(',').indexOf(column);
+  const out = rows.map((r) => {
+    const cells = r.split(',');
+    cells[at] = String(Number(cells[at]) + by);
+    return cells.join(',');
+  });
+  const path = join(dir, 'shifted.csv');
+  writeFileSync(path, [head, ...out].join('\n') + '\n');
+  return path;
+}
+
+async function runStage(
+  spec: Spec | undefined,
+  settings: Parameters<typeof drift.configure>[1],
+  dir: string,
+): Promise<StageResult> {
+  const ctx = ctxFor(dir);
+  const config = await drift.configure(spec, settings, ctx);
+  return drift.run(config, ctx);
+}
+
+describe('drift stage', () => {
+  it('its spec section is valid JSON Schema and accepts the documented example', () => {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    const validate = ajv.compile({
+      definitions: { ...(coreSchema as { definitions: object }).definitions, ...driftSchema.definitions },
+      ...driftSchema.property,
+    });
+    expect(
+      validate({
+        reference: 'data/train.csv',
+        current: { path: 'logs/', format: 'jsonl' },
+        methods: { mean_radius: 'psi' },
+        thresholds: { psi: 0.2 },
+        correction: 'fdr',
+        share: 0.3,
+        'fail-on-drift': false,
+        performance: [{ metric: 'accuracy', min: 0.68 }],
+      }),
+    ).toBe(true);
+    expect(validate({ current: 'x.csv', method: 'kl' })).toBe(false);
+    expect(validate({ reference: 'x.csv' })).toBe(false);
+  });
+
+  it('same data: no drift; prediction drift compared; performance floor measured on labelled current data', async () => {
+    const dir = tempDir();
+    const spec = specWith(dir, { current: EVAL, performance: [{ metric: 'accuracy', min: 0.68 }] });
+    const result = await runStage(spec, {}, dir);
+    const d = result.details as unknown as DriftDetails;
+    expect(result.stage).toBe('drift');
+    expect(result.status).toBe('passed');
+    expect(d.data.features.length).toBe(30);
+    expect(d.data.features.every((f) => f.method === 'ks')).toBe(true);
+    expect(d.prediction?.output).toBe('score');
+    expect(d.performance?.rows).toBe(128);
+    expect(d.performance!.metrics['accuracy']).toBeGreaterThan(0.8);
+    expect(result.values['drifted']!.candidate).toBe(d.drifted ? 1 : 0);
+    expect(result.values['share']!.candidate).toBe(d.data.share);
+    expect(result.verdicts.find((v) => v.metric === 'accuracy')!.status).toBe('pass');
+    expect(result.inputs['reference']!.path).toBe(TRAIN);
+    const written = JSON.parse(readFileSync(join(dir, '.mlops/drift.json'), 'utf8')) as StageResult;
+    expect(written.values['drifted']!.candidate).toBe(result.values['drifted']!.candidate);
+    const outputs = drift.action.outputs(result, undefined as never);
+    expect(outputs['drifted']).toBe(d.drifted);
+  });
+
+  it('a shifted feature and a missed floor mean retraining; exit 0 unless fail-on-drift', async () => {
+    const dir = tempDir();
+    // The example's baseline model reads mean_radius and mean_texture only.
+    const cur = shifted(dir, 'mean_radius', 5);
+    const spec = specWith(dir, {
+      current: cur,
+      share: 0.02,
+      performance: [{ metric: 'accuracy', min: 0.99 }],
+    });
+    const result = await runStage(spec, {}, dir);
+    const d = result.details as unknown as DriftDetails;
+    expect(d.drifted).toBe(true);
+    expect(d.data.features.find((f) => f.name === 'mean_radius')!.drifted).toBe(true);
+    expect(result.values['drifted']!.candidate).toBe(1);
+    expect(result.status).toBe('passed');
+    expect(result.verdicts.map((v) => v.status)).toEqual(['warn', 'warn']);
+    expect(d.reasons.some((r) => r.startsWith('data drift'))).toBe(true);
+    expect(d.reasons.some((r) => r.startsWith('performance: accuracy'))).toBe(true);
+    expect(d.prediction!.feature.drifted).toBe(true);
+    const strict = await runStage(spec, { failOnDrift: true }, dir);
+    expect(strict.status).toBe('failed');
+    expect(strict.verdicts.filter((v) => v.status === 'fail').length).toBe(2);
+  });
+
+  it('floors without labels in the current data fail visibly, never pass', async () => {
+    const dir = tempDir();
+    const [head, ...rows] = readFileSync(EVAL, 'utf8').trim().split('\n');
+    const cols = head!.split(',');
+    const keep = cols.map((c, i) => [c, i] as const).filter(([c]) => c !== 'malignant');
+    const unlabelled = join(dir, 'unlabelled.csv');
+    writeFileSync(
+      unlabelled,
+      [
+        keep.map(([c]) => c).join(','),
+        ...rows.map((r) => keep.map(([, i]) => r.split(',')[i]).join(',')),
+      ].join('\n'),
+    );
+    const result = await runStage(
+      specWith(dir, { current: unlabelled, performance: [{ metric: 'accuracy', min: 0.68 }] }),
+      {},
+      dir,
+    );
+    const d = result.details as unknown as DriftDetails;
+    expect(d.performanceSkipped).toMatch(/no 'malignant' column/);
+    expect(result.verdicts.find((v) => v.metric === 'accuracy')?.status).toBe('warn');
+    expect(d.drifted).toBe(true);
+  });
+
+  it('CLI settings: flags without a spec; bad current data is an InputError', async () => {
+    const dir = tempDir();
+    const settings = drift.cli.settings(
+      { reference: TRAIN, current: EVAL, features: 'mean_radius,mean_texture', exclude: 'malignant' },
+      [],
+    );
+    expect(drift.cli.standalone!({ reference: TRAIN, current: EVAL })).toBe(true);
+    const result = await runStage(undefined, settings, dir);
+    const d = result.details as unknown as DriftDetails;
+    expect(d.data.features.map((f) => f.name)).toEqual(['mean_radius', 'mean_texture']);
+    expect(d.prediction).toBeUndefined();
+    const labels = join(dir, 'labels.csv');
+    writeFileSync(labels, 'malignant\n1\n0\n');
+    const bad = drift.cli.settings({ reference: TRAIN, current: labels, exclude: 'malignant' }, []);
+    await expect(runStage(undefined, bad, dir)).rejects.toThrow(InputError);
+    expect(() => drift.cli.settings({ method: 'kl' }, [])).toThrow(/not a drift method/);
+    expect(() => drift.cli.settings({ share: '2' }, [])).toThrow(/share must be/);
+  });
+
+  it('report: most drifted features first and a Mermaid histogram of the top one', async () => {
+    const dir = tempDir();
+    const result = await runStage(specWith(dir, { current: shifted(dir, 'mean_area', 400) }), {}, dir);
+    const [section] = drift.report(result, { maxSlices: 5 });
+    const md = section!.markdown;
+    expect(section!.id).toBe('drift');
+    expect(md).toMatch(/### Drift/);
+    const rows = md.split('\n').filter((l) => l.startsWith('| '));
+    expect(rows[2]).toContain('mean_area');
+    expect(rows[2]).toContain('**yes**');
+    expect(md).toContain('```mermaid\nxychart-beta');
+    expect(md).toMatch(/title "?mean_area: reference \(bars\) vs current \(line\)/);
+    expect(md).toContain('All 30 features');
+  });
+
+  it.skipIf(!STAGE_LIST.some((s) => s.name === 'drift'))(
+    'mlops run with a drift section on the example',
+    async () => {
+      const dir = tempDir();
+      const file = join(dir, 'mlops.yml');
+      writeFileSync(
+        file,
+        [
+          'version: 1',
+          `model: { name: breast-cancer, path: ${MODEL}, task: binary-classification }`,
+          `data: { eval: { path: ${EVAL}, label: malignant }, reference: { path: ${TRAIN} } }`,
+          `drift: { current: ${EVAL}, performance: [{ metric: accuracy, min: 0.68 }] }`,
+        ].join('\n'),
+      );
+      const spec = await loadSpec(file);
+      const outcome = await runPipeline(spec, ctxFor(dir));
+      expect(outcome.results.map((r) => r.stage)).toEqual(['drift']);
+      expect(outcome.status).toBe('passed');
+    },
+  );
+});
