@@ -15,10 +15,17 @@ from scipy import stats  # noqa: E402
 from drift_oracle import js, psi, wnorm  # noqa: E402
 
 ref_path, cur_path = sys.argv[1], sys.argv[2]
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+c0 = cpu()
 t0 = time.perf_counter()
 ref = pd.read_csv(ref_path)
 cur = pd.read_csv(cur_path)
 t1 = time.perf_counter()
+c1 = cpu()
 out = {}
 for col in ref.columns:
     r = ref[col].dropna()
@@ -32,11 +39,14 @@ for col in ref.columns:
         "psi": psi(r, c, True),
     }
 t2 = time.perf_counter()
+c2 = cpu()
 print(json.dumps({
     "tool": "scipy " + __import__("scipy").__version__ + " / pandas " + pd.__version__,
     "readSeconds": t1 - t0,
     "statsSeconds": t2 - t1,
     "totalSeconds": t2 - t0,
+    "readCpuSeconds": c1 - c0,
+    "totalCpuSeconds": c2 - c0,
     "maxRssMiB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
     "f0": out["f0"],
 }))

@@ -21,5 +21,6 @@ done
 node -e '
 const a = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
 const b = JSON.parse(require("fs").readFileSync(process.argv[2], "utf8"));
-console.log(`ratio (ours / scipy), total: ${(a.totalSeconds / b.totalSeconds).toFixed(3)}; statistics only: ${(a.statsSeconds / b.statsSeconds).toFixed(3)}; reading: ${(a.readSeconds / b.readSeconds).toFixed(3)}`);
+console.log(`ratio (ours / scipy), wall total: ${(a.totalSeconds / b.totalSeconds).toFixed(3)}; statistics only: ${(a.statsSeconds / b.statsSeconds).toFixed(3)}; reading: ${(a.readSeconds / b.readSeconds).toFixed(3)}`);
+console.log(`ratio (ours / scipy), CPU seconds total: ${(a.totalCpuSeconds / b.totalCpuSeconds).toFixed(3)} (${a.totalCpuSeconds.toFixed(1)} s vs ${b.totalCpuSeconds.toFixed(1)} s); reading: ${(a.readCpuSeconds / b.readCpuSeconds).toFixed(3)}`);
 ' "$OUT/ours.json" "$OUT/peer.json"

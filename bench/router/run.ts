@@ -17,7 +17,11 @@ import { runLoad } from '@mlops-actions/loadgen';
 import { freePort } from '@mlops-actions/deploy';
 
 const { values: args } = parseArgs({
-  options: { seconds: { type: 'string', default: '10' }, 'wrk-connections': { type: 'string', default: '64' }, rate: { type: 'string', default: '1000' } },
+  options: {
+    seconds: { type: 'string', default: '10' },
+    'wrk-connections': { type: 'string', default: '64' },
+    rate: { type: 'string', default: '1000' },
+  },
 });
 const seconds = Number(args.seconds);
 const rate = Number(args.rate);
@@ -50,12 +54,29 @@ async function waitHttp(url: string) {
   throw new Error(`${url} never answered`);
 }
 
-const body = Buffer.from(JSON.stringify({ inputs: [{ name: 'x', shape: [1, 4], datatype: 'FP32', data: [1, 2, 3, 4] }] }));
-const requests = [{ method: 'POST', path: '/v2/models/m/infer', headers: { 'content-type': 'application/json' }, body }];
+const body = Buffer.from(
+  JSON.stringify({ inputs: [{ name: 'x', shape: [1, 4], datatype: 'FP32', data: [1, 2, 3, 4] }] }),
+);
+const requests = [
+  { method: 'POST', path: '/v2/models/m/infer', headers: { 'content-type': 'application/json' }, body },
+];
 
 async function latencyAt(url: string) {
-  const r = await runLoad({ url, requests, rate, durationMs: seconds * 1000, warmupMs: 2000, connections: 32 });
-  return { p50: r.latency?.p50 ?? NaN, p90: r.latency?.p90 ?? NaN, p99: r.latency?.p99 ?? NaN, errors: r.errors, requests: r.requests };
+  const r = await runLoad({
+    url,
+    requests,
+    rate,
+    durationMs: seconds * 1000,
+    warmupMs: 2000,
+    connections: 32,
+  });
+  return {
+    p50: r.latency?.p50 ?? NaN,
+    p90: r.latency?.p90 ?? NaN,
+    p99: r.latency?.p99 ?? NaN,
+    errors: r.errors,
+    requests: r.requests,
+  };
 }
 
 function wrk(url: string): Promise<{ rps: number; p99ms: number; errors: string }> {
@@ -63,13 +84,23 @@ function wrk(url: string): Promise<{ rps: number; p99ms: number; errors: string 
   return new Promise((resolve, reject) => {
     execFile(
       'wrk',
-      ['-t2', `-c${args['wrk-connections']}`, `-d${seconds}s`, '--latency', '-s', script, `${url}/v2/models/m/infer`],
+      [
+        '-t2',
+        `-c${args['wrk-connections']}`,
+        `-d${seconds}s`,
+        '--latency',
+        '-s',
+        script,
+        `${url}/v2/models/m/infer`,
+      ],
       { maxBuffer: 1 << 20 },
       (err, stdout) => {
         if (err) return reject(err);
         const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1]);
         const p99 = /99%\s+([\d.]+)(us|ms|s)/.exec(stdout);
-        const p99ms = p99 ? Number(p99[1]) * ({ us: 0.001, ms: 1, s: 1000 } as Record<string, number>)[p99[2]!]! : NaN;
+        const p99ms = p99
+          ? Number(p99[1]) * ({ us: 0.001, ms: 1, s: 1000 } as Record<string, number>)[p99[2]!]!
+          : NaN;
         const errors = /Non-2xx or 3xx responses: \d+|Socket errors: [^\n]+/.exec(stdout)?.[0] ?? 'none';
         resolve({ rps, p99ms, errors });
       },
@@ -78,9 +109,20 @@ function wrk(url: string): Promise<{ rps: number; p99ms: number; errors: string 
 }
 
 async function main() {
-  await writeFile(join(here, 'post.lua'), `wrk.method = "POST"\nwrk.body = ${JSON.stringify(body.toString())}\nwrk.headers["Content-Type"] = "application/json"\n`);
-  const stable = await startChild(process.execPath, [join(here, 'upstream.mjs'), 'stable'], /listening (\S+)/);
-  const canary = await startChild(process.execPath, [join(here, 'upstream.mjs'), 'canary'], /listening (\S+)/);
+  await writeFile(
+    join(here, 'post.lua'),
+    `wrk.method = "POST"\nwrk.body = ${JSON.stringify(body.toString())}\nwrk.headers["Content-Type"] = "application/json"\n`,
+  );
+  const stable = await startChild(
+    process.execPath,
+    [join(here, 'upstream.mjs'), 'stable'],
+    /listening (\S+)/,
+  );
+  const canary = await startChild(
+    process.execPath,
+    [join(here, 'upstream.mjs'), 'canary'],
+    /listening (\S+)/,
+  );
   const router = await startChild(
     process.execPath,
     ['--import', 'tsx', join(here, 'router-process.ts'), stable, canary, '10'],

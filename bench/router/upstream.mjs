@@ -2,7 +2,9 @@
 import { createServer } from 'node:http';
 
 const name = process.argv[2] ?? 'upstream';
-const body = Buffer.from(JSON.stringify({ model_name: name, outputs: [{ name: 'y', shape: [1], datatype: 'FP32', data: [0.5] }] }));
+const body = Buffer.from(
+  JSON.stringify({ model_name: name, outputs: [{ name: 'y', shape: [1], datatype: 'FP32', data: [0.5] }] }),
+);
 const server = createServer((req, res) => {
   req.resume();
   req.on('end', () => {

@@ -29,10 +29,28 @@ interface Resource {
 const RESOURCES: Resource[] = [
   { group: '', version: 'v1', plural: 'services', kind: 'Service', model: Service as never },
   { group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment', model: Deployment as never },
-  { group: 'networking.k8s.io', version: 'v1', plural: 'ingresses', kind: 'Ingress', model: Ingress as never },
-  { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes', kind: 'HTTPRoute', model: HTTPRoute as never },
+  {
+    group: 'networking.k8s.io',
+    version: 'v1',
+    plural: 'ingresses',
+    kind: 'Ingress',
+    model: Ingress as never,
+  },
+  {
+    group: 'gateway.networking.k8s.io',
+    version: 'v1',
+    plural: 'httproutes',
+    kind: 'HTTPRoute',
+    model: HTTPRoute as never,
+  },
   { group: 'argoproj.io', version: 'v1alpha1', plural: 'rollouts', kind: 'Rollout', model: Rollout as never },
-  { group: 'argoproj.io', version: 'v1alpha1', plural: 'analysistemplates', kind: 'AnalysisTemplate', model: AnalysisTemplate as never },
+  {
+    group: 'argoproj.io',
+    version: 'v1alpha1',
+    plural: 'analysistemplates',
+    kind: 'AnalysisTemplate',
+    model: AnalysisTemplate as never,
+  },
 ];
 
 export interface RecordedRequest {
@@ -71,7 +89,13 @@ function resourceList(group: string, version: string) {
         kind: r.kind,
         verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
       },
-      { name: `${r.plural}/status`, singularName: '', namespaced: true, kind: r.kind, verbs: ['get', 'patch', 'update'] },
+      {
+        name: `${r.plural}/status`,
+        singularName: '',
+        namespaced: true,
+        kind: r.kind,
+        verbs: ['get', 'patch', 'update'],
+      },
     ]),
   };
 }
@@ -89,7 +113,11 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://x');
       const text = Buffer.concat(chunks).toString();
-      const rec: RecordedRequest = { method: req.method ?? '', path: url.pathname + url.search, contentType: req.headers['content-type'] };
+      const rec: RecordedRequest = {
+        method: req.method ?? '',
+        path: url.pathname + url.search,
+        contentType: req.headers['content-type'],
+      };
       if (text) rec.body = parse(text) as unknown;
       requests.push(rec);
       const send = (status: number, body: unknown) => {
@@ -97,16 +125,29 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
         res.end(JSON.stringify(body));
       };
       const status = (code: number, reason: string, message: string) =>
-        send(code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
+        send(code, {
+          kind: 'Status',
+          apiVersion: 'v1',
+          metadata: {},
+          status: 'Failure',
+          message,
+          reason,
+          code,
+        });
       const p = url.pathname;
-      if (p === '/api') return send(200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] });
+      if (p === '/api')
+        return send(200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] });
       if (p === '/apis') {
         return send(200, {
           kind: 'APIGroupList',
           apiVersion: 'v1',
           groups: groups.map((g) => {
             const v = RESOURCES.find((r) => r.group === g)!.version;
-            return { name: g, versions: [{ groupVersion: `${g}/${v}`, version: v }], preferredVersion: { groupVersion: `${g}/${v}`, version: v } };
+            return {
+              name: g,
+              versions: [{ groupVersion: `${g}/${v}`, version: v }],
+              preferredVersion: { groupVersion: `${g}/${v}`, version: v },
+            };
           }),
         });
       }
@@ -142,13 +183,21 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
             },
           };
         }
-        return send(200, { openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.32.0' }, paths, components: { schemas: {} } });
+        return send(200, {
+          openapi: '3.0.0',
+          info: { title: 'Kubernetes', version: 'v1.32.0' },
+          paths,
+          components: { schemas: {} },
+        });
       }
       if (p === '/version') return send(200, { major: '1', minor: '32', gitVersion: 'v1.32.0-fake' });
-      const m = /^\/(?:api\/v1|apis\/([^/]+)\/([^/]+))\/namespaces\/([^/]+)\/([^/]+)\/([^/]+)(\/status)?$/.exec(p);
+      const m =
+        /^\/(?:api\/v1|apis\/([^/]+)\/([^/]+))\/namespaces\/([^/]+)\/([^/]+)\/([^/]+)(\/status)?$/.exec(p);
       if (!m) return status(404, 'NotFound', `the server could not find the requested resource (${p})`);
       const [, group = '', version = 'v1', namespace, plural, name, sub] = m;
-      const resource = RESOURCES.find((r) => r.group === group && r.version === version && r.plural === plural);
+      const resource = RESOURCES.find(
+        (r) => r.group === group && r.version === version && r.plural === plural,
+      );
       if (!resource) return status(404, 'NotFound', `no resource ${plural} in ${group}/${version}`);
       const key = `${gv(resource)}/${resource.kind}/${namespace}/${name}`;
       const existing = objects.get(key);
@@ -156,21 +205,30 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
         if (!existing) return status(404, 'NotFound', `${plural} "${name}" not found`);
         return send(200, existing);
       }
-      if (req.method === 'PATCH' && sub && req.headers['content-type']?.startsWith('application/merge-patch+json')) {
+      if (
+        req.method === 'PATCH' &&
+        sub &&
+        req.headers['content-type']?.startsWith('application/merge-patch+json')
+      ) {
         if (!existing) return status(404, 'NotFound', `${plural} "${name}" not found`);
         const patch = (rec.body ?? {}) as { status?: Record<string, unknown> };
         existing.status = { ...(existing.status as object), ...patch.status };
-        for (const [k, v] of Object.entries(existing.status as Record<string, unknown>)) if (v === null) delete (existing.status as Record<string, unknown>)[k];
+        for (const [k, v] of Object.entries(existing.status as Record<string, unknown>))
+          if (v === null) delete (existing.status as Record<string, unknown>)[k];
         api.onStore?.(existing);
         return send(200, existing);
       }
       if (req.method === 'PATCH' && req.headers['content-type']?.startsWith('application/apply-patch+yaml')) {
-        if (!url.searchParams.get('fieldManager')) return status(400, 'BadRequest', 'fieldManager is required for apply');
-        if (url.searchParams.get('fieldValidation') !== 'Strict') rejected.push(`${p}: apply without fieldValidation=Strict`);
+        if (!url.searchParams.get('fieldManager'))
+          return status(400, 'BadRequest', 'fieldManager is required for apply');
+        if (url.searchParams.get('fieldValidation') !== 'Strict')
+          rejected.push(`${p}: apply without fieldValidation=Strict`);
         const body = rec.body as Record<string, unknown> & { metadata?: Record<string, unknown> };
         const problems: string[] = [];
-        if (body.kind !== resource.kind || body.apiVersion !== gv(resource)) problems.push(`kind/apiVersion ${String(body.apiVersion)} ${String(body.kind)} at ${p}`);
-        if (body.metadata?.name !== name || (body.metadata?.namespace ?? namespace) !== namespace) problems.push(`metadata does not match ${p}`);
+        if (body.kind !== resource.kind || body.apiVersion !== gv(resource))
+          problems.push(`kind/apiVersion ${String(body.apiVersion)} ${String(body.kind)} at ${p}`);
+        if (body.metadata?.name !== name || (body.metadata?.namespace ?? namespace) !== namespace)
+          problems.push(`metadata does not match ${p}`);
         try {
           new resource.model(body as never).validate();
         } catch (err) {
@@ -181,7 +239,9 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
           return status(422, 'Invalid', `${resource.kind} "${name}" is invalid: ${problems.join('; ')}`);
         }
         const prevSpec = JSON.stringify(existing?.spec);
-        const generation = ((existing?.metadata as { generation?: number } | undefined)?.generation ?? 0) + (prevSpec === JSON.stringify(body.spec) ? 0 : 1);
+        const generation =
+          ((existing?.metadata as { generation?: number } | undefined)?.generation ?? 0) +
+          (prevSpec === JSON.stringify(body.spec) ? 0 : 1);
         const stored: Record<string, unknown> = {
           ...body,
           metadata: {
@@ -195,7 +255,13 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
         };
         if (resource.kind === 'Deployment') {
           const replicas = (body.spec as { replicas?: number }).replicas ?? 1;
-          stored.status = { observedGeneration: generation, replicas, updatedReplicas: replicas, availableReplicas: replicas, readyReplicas: replicas };
+          stored.status = {
+            observedGeneration: generation,
+            replicas,
+            updatedReplicas: replicas,
+            availableReplicas: replicas,
+            readyReplicas: replicas,
+          };
         }
         objects.set(key, stored);
         api.onStore?.(stored);

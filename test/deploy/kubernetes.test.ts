@@ -61,13 +61,22 @@ function validate(o: K8sObject) {
 describe('generated Kubernetes objects validate against the real schemas', () => {
   it.each([0, 5, 50, 100])('Gateway API set at %i percent', (w) => {
     const objects = canaryManifests(cfg(), w);
-    expect(objects.map((o) => o.kind)).toEqual(['Service', 'Service', 'Deployment', 'Deployment', 'HTTPRoute']);
+    expect(objects.map((o) => o.kind)).toEqual([
+      'Service',
+      'Service',
+      'Deployment',
+      'Deployment',
+      'HTTPRoute',
+    ]);
     for (const o of objects) validate(o);
     expect(canaryPercentOfRoute(objects[4]!, 'churn-canary')).toBe(w);
   });
 
   it('ingress-nginx legacy set carries canary-weight', () => {
-    const objects = canaryManifests(cfg({ routing: 'ingress-nginx', ingress: { host: 'churn.example.com' } }), 25);
+    const objects = canaryManifests(
+      cfg({ routing: 'ingress-nginx', ingress: { host: 'churn.example.com' } }),
+      25,
+    );
     for (const o of objects) validate(o);
     const canary = objects.find((o) => o.kind === 'Ingress' && o.metadata.name === 'churn-canary')!;
     expect(canary.metadata.annotations).toMatchObject({
@@ -77,14 +86,29 @@ describe('generated Kubernetes objects validate against the real schemas', () =>
   });
 
   it('Argo Rollouts Rollout, its Services and an AnalysisTemplate', () => {
-    const r = rollout(cfg(), { steps: [{ setWeight: 5 }, { pause: { duration: '30s' } }, { setWeight: 50 }, { pause: {} }], analysisTemplate: 'churn-canary' });
+    const r = rollout(cfg(), {
+      steps: [{ setWeight: 5 }, { pause: { duration: '30s' } }, { setWeight: 50 }, { pause: {} }],
+      analysisTemplate: 'churn-canary',
+    });
     validate(r);
     for (const s of rolloutServices(cfg())) validate(s);
     validate(
-      analysisTemplate(cfg(), 'http://prometheus:9090', [{ name: 'errors', query: 'sum(rate(x[1m]))', successCondition: 'result[0] < 0.01', interval: '30s' }], {
-        failureLimit: 0,
-        inconclusiveLimit: 0,
-      }),
+      analysisTemplate(
+        cfg(),
+        'http://prometheus:9090',
+        [
+          {
+            name: 'errors',
+            query: 'sum(rate(x[1m]))',
+            successCondition: 'result[0] < 0.01',
+            interval: '30s',
+          },
+        ],
+        {
+          failureLimit: 0,
+          inconclusiveLimit: 0,
+        },
+      ),
     );
   });
 
@@ -132,7 +156,12 @@ const plan: CanaryPlan = {
   minSamples: 50,
   checks: [
     { kind: 'error-rate', name: 'errors', allowedIncrease: 0.01, gates: [] },
-    { kind: 'latency', name: 'latency', allowedIncrease: { amount: 10, relative: false }, gates: ['p(99) < 100ms'] },
+    {
+      kind: 'latency',
+      name: 'latency',
+      allowedIncrease: { amount: 10, relative: false },
+      gates: ['p(99) < 100ms'],
+    },
   ],
 };
 
@@ -143,26 +172,42 @@ describe('kubectl server-side apply against a fake API server that validates eve
   });
   afterAll(async () => api.close());
 
-  const stored = (kind: string, name: string) => [...api.objects.entries()].find(([k]) => k.includes(`/${kind}/ml/${name}`))?.[1];
+  const stored = (kind: string, name: string) =>
+    [...api.objects.entries()].find(([k]) => k.includes(`/${kind}/ml/${name}`))?.[1];
   const weights = () =>
-    (stored('HTTPRoute', 'churn')!.spec as { rules: { backendRefs: { name: string; weight: number }[] }[] }).rules[0]!.backendRefs.map(
-      (r) => [r.name, r.weight],
-    );
+    (
+      stored('HTTPRoute', 'churn')!.spec as { rules: { backendRefs: { name: string; weight: number }[] }[] }
+    ).rules[0]!.backendRefs.map((r) => [r.name, r.weight]);
 
   it('a passing canary is promoted: stable runs the new digest, route back to stable, canary at 0 replicas', async () => {
-    const backend = kubernetesBackend({ config: cfg(), applier: kubectlApplier({ kubeconfig: api.kubeconfig }), source: fixedSource(0), pollMs: 10 });
+    const backend = kubernetesBackend({
+      config: cfg(),
+      applier: kubectlApplier({ kubeconfig: api.kubeconfig }),
+      source: fixedSource(0),
+      pollMs: 10,
+    });
     const outcome = await runCanary(plan, backend, { log: silentLogger });
     expect(outcome.decision, outcome.reason).toBe('promoted');
     expect(api.rejected).toEqual([]);
     const applies = api.requests.filter((r) => r.method === 'PATCH');
     expect(applies.every((r) => r.contentType?.startsWith('application/apply-patch+yaml'))).toBe(true);
-    expect(applies.every((r) => /fieldManager=mlops-actions/.test(r.path) && /fieldValidation=Strict/.test(r.path))).toBe(true);
+    expect(
+      applies.every(
+        (r) => /fieldManager=mlops-actions/.test(r.path) && /fieldValidation=Strict/.test(r.path),
+      ),
+    ).toBe(true);
     // Every weight the canary went through reached the API server.
     const routeWeights = applies
       .filter((r) => r.path.includes('/httproutes/'))
-      .map((r) => (r.body as K8sObject & { spec: { rules: { backendRefs: { weight: number }[] }[] } }).spec.rules[0]!.backendRefs[1]!.weight);
+      .map(
+        (r) =>
+          (r.body as K8sObject & { spec: { rules: { backendRefs: { weight: number }[] }[] } }).spec.rules[0]!
+            .backendRefs[1]!.weight,
+      );
     expect(routeWeights).toEqual([0, 5, 50, 0]);
-    const stable = stored('Deployment', 'churn-stable') as { spec: { template: { spec: { containers: { image: string }[] } } } };
+    const stable = stored('Deployment', 'churn-stable') as {
+      spec: { template: { spec: { containers: { image: string }[] } } };
+    };
     expect(stable.spec.template.spec.containers[0]!.image).toBe(DIGEST);
     expect((stored('Deployment', 'churn-canary')!.spec as { replicas: number }).replicas).toBe(0);
     expect(weights()).toEqual([
@@ -180,11 +225,22 @@ describe('kubectl server-side apply against a fake API server that validates eve
     expect((stored('Deployment', 'churn-canary')!.metadata as { generation: number }).generation).toBe(gen);
     const live = await applier.get(objects[3]!);
     expect(live?.metadata.name).toBe('churn-canary');
-    expect(await applier.get({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'nope', namespace: 'ml' } })).toBeUndefined();
+    expect(
+      await applier.get({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'nope', namespace: 'ml' },
+      }),
+    ).toBeUndefined();
   });
 
   it('a failing canary is rolled back: weight 0 and the canary scaled to zero', async () => {
-    const backend = kubernetesBackend({ config: cfg(), applier: kubectlApplier({ kubeconfig: api.kubeconfig }), source: fixedSource(80), pollMs: 10 });
+    const backend = kubernetesBackend({
+      config: cfg(),
+      applier: kubectlApplier({ kubeconfig: api.kubeconfig }),
+      source: fixedSource(80),
+      pollMs: 10,
+    });
     const outcome = await runCanary(plan, backend, { log: silentLogger });
     expect(outcome.decision).toBe('rolled-back');
     expect(outcome.analyses).toHaveLength(1);
@@ -232,15 +288,22 @@ describe('argo-rollouts backend follows the Rollout status', () => {
       if (o.kind !== 'Rollout') return;
       const status = (o.status ?? {}) as Record<string, unknown>;
       const gen = (o.metadata as { generation: number }).generation;
-      if (status.abort) Object.assign(status, { phase: 'Degraded', message: 'RolloutAborted: aborted by the approver' });
-      else if (status.observedGeneration !== gen) Object.assign(status, { observedGeneration: gen, phase: 'Paused', currentStepIndex: stopAt, pauseConditions: [{ reason: 'CanaryPauseStep' }] });
+      if (status.abort)
+        Object.assign(status, { phase: 'Degraded', message: 'RolloutAborted: aborted by the approver' });
+      else if (status.observedGeneration !== gen)
+        Object.assign(status, {
+          observedGeneration: gen,
+          phase: 'Paused',
+          currentStepIndex: stopAt,
+          pauseConditions: [{ reason: 'CanaryPauseStep' }],
+        });
       else if (!status.pauseConditions) Object.assign(status, { phase: 'Healthy', currentStepIndex: 4 });
       o.status = status;
     };
   }
   const r = { steps: [{ setWeight: 10 }, { pause: { duration: '1m' } }, { setWeight: 50 }, { pause: {} }] };
 
-  it('an approved pause is Argo\'s promote', async () => {
+  it("an approved pause is Argo's promote", async () => {
     simulateArgo(api, 3);
     const { followArgoRollout } = await import('../../packages/deploy/src/kubernetes/argo-rollouts.js');
     const outcome = await followArgoRollout({
@@ -256,7 +319,7 @@ describe('argo-rollouts backend follows the Rollout status', () => {
     expect(api.rejected).toEqual([]);
   });
 
-  it('a rejected pause is Argo\'s abort', async () => {
+  it("a rejected pause is Argo's abort", async () => {
     simulateArgo(api, 3);
     const { followArgoRollout } = await import('../../packages/deploy/src/kubernetes/argo-rollouts.js');
     const outcome = await followArgoRollout({
@@ -268,6 +331,9 @@ describe('argo-rollouts backend follows the Rollout status', () => {
     });
     expect(outcome.decision).toBe('rolled-back');
     expect(outcome.reason).toMatch(/aborted/);
-    expect(api.requests.filter((q) => q.method === 'PATCH' && q.path.includes('/rollouts/churn/status')).at(-1)?.body).toEqual({ status: { abort: true } });
+    expect(
+      api.requests.filter((q) => q.method === 'PATCH' && q.path.includes('/rollouts/churn/status')).at(-1)
+        ?.body,
+    ).toEqual({ status: { abort: true } });
   });
 });

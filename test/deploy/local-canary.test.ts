@@ -14,7 +14,12 @@ const plan = (over: Partial<CanaryPlan> = {}): CanaryPlan => ({
   minSamples: 50,
   checks: [
     { kind: 'error-rate', name: 'errors', allowedIncrease: 0.01, gates: ['error_rate < 2%'] },
-    { kind: 'latency', name: 'latency', allowedIncrease: { amount: 10, relative: false }, gates: ['p(99) < 2000ms'] },
+    {
+      kind: 'latency',
+      name: 'latency',
+      allowedIncrease: { amount: 10, relative: false },
+      gates: ['p(99) < 2000ms'],
+    },
   ],
   ...over,
 });
@@ -28,7 +33,10 @@ afterEach(async () => {
 });
 afterAll(() => killAllUpstreams());
 
-async function setup(canaryFlags: Record<string, string | number>, stableFlags: Record<string, string | number> = {}) {
+async function setup(
+  canaryFlags: Record<string, string | number>,
+  stableFlags: Record<string, string | number> = {},
+) {
   const stable = await startUpstream({ name: 'stable', ...stableFlags });
   const canary = await startUpstream({ name: 'canary', ...canaryFlags });
   backend = await startLocalBackend({ stable, canary, scrapeInterval: '250ms' });
@@ -64,7 +72,9 @@ describe('local canary backend, end to end with Prometheus', () => {
     const load = startLoad(b.router.url, RATE, 200_000);
     const outcome = await runCanary(plan(), b, { log: silentLogger });
     const res = await load.stop();
-    expect(outcome.decision, JSON.stringify(outcome.analyses.map((a) => a.checks.map((c) => c.reason)))).toBe('promoted');
+    expect(outcome.decision, JSON.stringify(outcome.analyses.map((a) => a.checks.map((c) => c.reason)))).toBe(
+      'promoted',
+    );
     expect(res.failed, res.failures.join('\n')).toBe(0);
   });
 
@@ -110,16 +120,20 @@ describe('local canary backend, end to end with Prometheus', () => {
     };
     const outcomeProbe = { analyses: 0 };
     const load = startLoad(b.router.url, RATE, 200_000);
-    const outcome = await runCanary(plan({ steps: [{ weight: 10 }, { weight: 50 }, { weight: 75 }, { weight: 100 }] }), b, {
-      log: {
-        ...silentLogger,
-        group: async (_n, fn) => {
-          const r = await fn();
-          outcomeProbe.analyses++;
-          return r;
+    const outcome = await runCanary(
+      plan({ steps: [{ weight: 10 }, { weight: 50 }, { weight: 75 }, { weight: 100 }] }),
+      b,
+      {
+        log: {
+          ...silentLogger,
+          group: async (_n, fn) => {
+            const r = await fn();
+            outcomeProbe.analyses++;
+            return r;
+          },
         },
       },
-    });
+    );
     const res = await load.stop();
     expect(outcome.decision).toBe('rolled-back');
     expect(killedAt).toBe(1);
@@ -143,11 +157,10 @@ describe('local canary backend, end to end with Prometheus', () => {
 
   it('an inconclusive pause resumes when a person approves', async () => {
     const { backend: b } = await setup({});
-    const outcome = await runCanary(
-      plan({ steps: [{ weight: 10 }, { weight: 100 }] }),
-      b,
-      { log: silentLogger, approve: async () => ({ approved: true, by: 'octocat' }) },
-    );
+    const outcome = await runCanary(plan({ steps: [{ weight: 10 }, { weight: 100 }] }), b, {
+      log: silentLogger,
+      approve: async () => ({ approved: true, by: 'octocat' }),
+    });
     expect(outcome.decision).toBe('promoted');
     expect(outcome.approvals).toEqual([{ step: 0, approved: true, by: 'octocat' }]);
   });

@@ -13,7 +13,10 @@ import type { Sample } from '../../packages/deploy/src/stats/index.js';
 const ORACLE = fileURLToPath(new URL('../oracle/canary_oracle.py', import.meta.url));
 
 function oracle<T>(cases: unknown[]): T[] {
-  const out = execFileSync('/usr/bin/python3', [ORACLE], { input: JSON.stringify(cases), maxBuffer: 64 << 20 });
+  const out = execFileSync('/usr/bin/python3', [ORACLE], {
+    input: JSON.stringify(cases),
+    maxBuffer: 64 << 20,
+  });
   return JSON.parse(out.toString()) as T[];
 }
 
@@ -35,7 +38,8 @@ function lognormal(n: number, median: number, sigma: number, seed: number, shift
   });
 }
 
-const close = (a: number, b: number, rel = 1e-9) => Math.abs(a - b) <= rel * Math.max(1, Math.abs(a), Math.abs(b));
+const close = (a: number, b: number, rel = 1e-9) =>
+  Math.abs(a - b) <= rel * Math.max(1, Math.abs(a), Math.abs(b));
 
 describe('normal distribution against scipy.stats.norm', () => {
   it('sf and ppf', () => {
@@ -60,7 +64,11 @@ describe('Mann–Whitney U and Hodges–Lehmann against scipy/numpy', () => {
     { name: '+30 ms', x: lognormal(120, 5, 0.4, 3, 30), y: lognormal(900, 5, 0.4, 4) },
     { name: 'small shift', x: lognormal(400, 5, 0.4, 5, 0.3), y: lognormal(400, 5, 0.4, 6) },
     { name: 'faster canary', x: lognormal(200, 4, 0.3, 7), y: lognormal(300, 5, 0.3, 8) },
-    { name: 'heavy ties (rounded ms)', x: lognormal(500, 5, 0.5, 9).map(Math.round), y: lognormal(700, 5, 0.5, 10).map(Math.round) },
+    {
+      name: 'heavy ties (rounded ms)',
+      x: lognormal(500, 5, 0.5, 9).map(Math.round),
+      y: lognormal(700, 5, 0.5, 10).map(Math.round),
+    },
     { name: 'tiny samples', x: [1, 2, 3], y: [2, 3, 4, 5] },
     { name: '95% level', x: lognormal(150, 5, 0.4, 11, 1), y: lognormal(150, 5, 0.4, 12), level: 0.95 },
     {

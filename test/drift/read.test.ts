@@ -113,6 +113,25 @@ describe('JSON Lines and directories', () => {
     expect(d.rows).toBe(5);
     expect(column(d, 'x')).toEqual([1, 2, null, 3, 4]);
     expect(column(d, 'y')).toEqual(['a', 'b', 'a', 'c', 'a']);
+    // The server's --log-inputs rows (packages/serve InputLogRow), in its daily file names.
+    const logDir = join(dir, 'serve-log');
+    mkdirSync(logDir);
+    const row = (x: number, y: string | null) =>
+      JSON.stringify({
+        ts: '2026-12-01T00:00:00.000Z',
+        model: 'm',
+        version: '1',
+        route: 'predict',
+        features: { x, y },
+        outputs: { score: [0.4] },
+        prediction: { score: 0.4 },
+      });
+    writeFileSync(join(logDir, 'inputs-2026-11-30-000.jsonl'), row(1, 'a') + '\n' + row(2, null) + '\n');
+    writeFileSync(join(logDir, 'inputs-2026-12-01-000.jsonl'), row(3, 'b') + '\n');
+    const served = readDataset(logDir);
+    expect(served.header).toEqual(['x', 'y']);
+    expect(column(served, 'x')).toEqual([1, 2, 3]);
+    expect(column(served, 'y')).toEqual(['a', null, 'b']);
     const plain = join(dir, 'rows.ndjson');
     writeFileSync(plain, '{"x": 1.25, "y": "q"}\n{"x": "2", "y": "r"}\n');
     expect(column(readDataset(plain), 'x')).toEqual([1.25, 2]);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  applyCorrection,
   binnedPercents,
   chi2Sf,
   chiSquare,
@@ -179,5 +180,29 @@ describe('Evidently statistics equal the oracle', () => {
     expectClose(mine, oracle(cases), (i) => cases[i]!.op);
     // A category the reference never had: infinite statistic, p-value 0.
     expect(chiSquare(countsOf(a), countsOf(bNew)).pValue).toBe(0);
+  });
+});
+
+describe('multiple-testing correction', () => {
+  // Benjamini & Hochberg's worked shape: eight p-values at alpha 0.05.
+  const p = [0.001, 0.008, 0.039, 0.041, 0.042, 0.06, 0.074, 0.205];
+  const tests = p.map((pValue) => ({ pValue, alpha: 0.05 }));
+
+  it('Bonferroni compares each p-value with alpha/m', () => {
+    const out = applyCorrection(tests, 'bonferroni');
+    expect(out.map((o) => o.drifted)).toEqual([true, false, false, false, false, false, false, false]);
+    expect(out[0]!.adjusted).toBe(0.05 / 8);
+  });
+
+  it('FDR (Benjamini–Hochberg) rejects up to the largest rank under k/m·alpha, in any input order', () => {
+    const out = applyCorrection(tests, 'fdr');
+    expect(out.map((o) => o.drifted)).toEqual([true, true, false, false, false, false, false, false]);
+    const shuffled = [5, 1, 7, 0, 3, 2, 6, 4];
+    const out2 = applyCorrection(shuffled.map((i) => tests[i]!), 'fdr');
+    expect(out2.map((o) => o.drifted)).toEqual(shuffled.map((i) => i < 2));
+    // A step-up: a p-value above its own rank's level is still rejected when a later rank passes.
+    const step = applyCorrection([0.02, 0.024, 0.9].map((pValue) => ({ pValue, alpha: 0.05 })), 'fdr');
+    expect(step.map((o) => o.drifted)).toEqual([true, true, false]);
+    expect(applyCorrection(tests, 'none').filter((o) => o.drifted).length).toBe(5);
   });
 });

@@ -98,6 +98,31 @@ describe('faults between client and registry', () => {
     }
   });
 
+  it('a 500 on the blob commit (PUT ?digest) after a chunked upload restarts it to a correct blob', async () => {
+    const layout = await OciLayout.open(path.join(dir, 'commit500'));
+    const big = pseudoRandom(9 << 20, 4242);
+    const m = await simpleImage(layout, [big]);
+    const desc = await layout.putManifest(m, 'v1');
+    const proxy = await startFaultProxy(
+      reg.host,
+      (method, url) =>
+        method === 'PUT' && url.includes('/blobs/uploads/') && url.includes(m.layers[0]!.digest.slice(7)),
+      500,
+      1,
+    );
+    try {
+      const client = new RegistryClient(proxy.host, { dockerConfig: false, retry: { baseDelayMs: 10 } });
+      await copyManifest(layout, 'v1', client.repository('commit500/img'), { tags: ['v1'] });
+      expect(proxy.injected).toHaveLength(1);
+      expect(client.stats.restarted).toBe(1);
+      const direct = new RegistryClient(reg.host, { dockerConfig: false }).repository('commit500/img');
+      expect((await direct.getBlob(m.layers[0]!.digest)).equals(big)).toBe(true);
+      expect((await direct.resolve('v1'))?.digest).toBe(desc.digest);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('a 429 with Retry-After on a blob HEAD is retried; a persistent 500 fails with the status', async () => {
     const layout = await OciLayout.open(path.join(dir, 'f429'));
     await layout.putManifest(await simpleImage(layout, ['b layer']), 'v1');

@@ -94,7 +94,10 @@ describe('push to a real docker-registry', () => {
     const raw = (await skopeoInspect(`docker://${reg.host}/multi/img:multi`, ['--raw'])) as ImageIndex;
     expect(raw.manifests.map((m) => m.digest)).toEqual([amd.digest, arm.digest]);
     // skopeo reports the index digest as Digest; the layers show which instance it chose
-    const armInfo = (await skopeoInspect(`docker://${reg.host}/multi/img:multi`, ['--override-arch', 'arm64'])) as {
+    const armInfo = (await skopeoInspect(`docker://${reg.host}/multi/img:multi`, [
+      '--override-arch',
+      'arm64',
+    ])) as {
       Digest: string;
       Layers: string[];
     };

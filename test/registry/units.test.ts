@@ -15,7 +15,11 @@ import { simpleImage } from './fixtures.js';
 
 describe('references', () => {
   it('parses docker and skopeo forms', () => {
-    expect(parseReference('ubuntu')).toEqual({ kind: 'registry', host: 'docker.io', repository: 'library/ubuntu' });
+    expect(parseReference('ubuntu')).toEqual({
+      kind: 'registry',
+      host: 'docker.io',
+      repository: 'library/ubuntu',
+    });
     expect(parseReference('localhost:5000/models/churn:production')).toEqual({
       kind: 'registry',
       host: 'localhost:5000',
@@ -23,7 +27,11 @@ describe('references', () => {
       tag: 'production',
     });
     const d = `sha256:${'b'.repeat(64)}`;
-    expect(parseReference(`ghcr.io/org/m@${d}`)).toMatchObject({ host: 'ghcr.io', repository: 'org/m', digest: d });
+    expect(parseReference(`ghcr.io/org/m@${d}`)).toMatchObject({
+      host: 'ghcr.io',
+      repository: 'org/m',
+      digest: d,
+    });
     expect(parseReference('docker://ghcr.io/org/m:v1')).toMatchObject({ host: 'ghcr.io', tag: 'v1' });
     expect(parseReference('oci:/tmp/x:v1')).toEqual({ kind: 'layout', dir: '/tmp/x', tag: 'v1' });
     expect(parseReference(`oci:rel/dir@${d}`)).toEqual({ kind: 'layout', dir: 'rel/dir', digest: d });
@@ -80,7 +88,9 @@ describe('OCI layout across processes', () => {
         );
         let err = '';
         child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-        child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`child ${prefix} exited ${code}: ${err}`))));
+        child.on('exit', (code) =>
+          code === 0 ? resolve() : reject(new Error(`child ${prefix} exited ${code}: ${err}`)),
+        );
       });
     await Promise.all([run('a'), run('b')]);
     const tags = await layout.listTags();

@@ -30,6 +30,40 @@ afterAll(async () => {
   await Promise.all([bc?.close(), ident?.close(), reg?.close()]);
 });
 
+describe("the transcribed schemas accept the protocol document's own examples", () => {
+  it('inference request and response examples (inference_rest.md)', () => {
+    assertOip('inference_request', {
+      id: '42',
+      inputs: [
+        { name: 'input0', shape: [2, 2], datatype: 'UINT32', data: [1, 2, 3, 4] },
+        { name: 'input1', shape: [3], datatype: 'BOOL', data: [true] },
+      ],
+      outputs: [{ name: 'output0' }],
+    });
+    assertOip('inference_response', {
+      model_name: 'mymodel',
+      id: '42',
+      outputs: [{ name: 'output0', shape: [3, 2], datatype: 'FP32', data: [1.0, 1.1, 2.0, 2.1, 3.0, 3.1] }],
+    });
+    // Nested natural representation: "data" : [ [ 1, 2 ], [ 4, 5 ] ].
+    assertOip('inference_request', {
+      inputs: [
+        {
+          name: 'x',
+          shape: [2, 2],
+          datatype: 'INT32',
+          data: [
+            [1, 2],
+            [4, 5],
+          ],
+        },
+      ],
+    });
+    expect(() => assertOip('inference_response', { outputs: [] })).toThrow(/model_name/);
+    expect(() => assertOip('error_response', {})).toThrow(/error/);
+  });
+});
+
 describe('OIP health and metadata', () => {
   it('binds 127.0.0.1 by default and answers the health probes', async () => {
     expect(bc.host).toBe('127.0.0.1');
@@ -290,6 +324,14 @@ describe('OIP errors are 400 with {"error"} naming the problem', () => {
       expect(r.json.error).toMatch(message);
     });
   }
+
+  it('the binary tensor extension is refused by name', async () => {
+    const r = await post(`${bc.url}/v2/models/breast-cancer/infer`, '{"inputs":[]}', {
+      'inference-header-content-length': '13',
+    });
+    expect(r.status).toBe(400);
+    expect(r.json.error).toMatch(/binary tensor data extension is not supported/);
+  });
 
   it('integer range and BOOL checks on the identity model', async () => {
     const base = (t: IdentityType, data: unknown[]) => ({

@@ -201,7 +201,7 @@ describe('gates on what was not measured', () => {
         '--data',
         WINE_EVAL,
         '--label',
-        'target',
+        'cultivar',
         '--out',
         path.join(out, 'x'),
       ]),
@@ -236,6 +236,25 @@ describe('the embedded server', () => {
     expect(d.target).toMatchObject({ kind: 'embedded', model: 'model' });
     expect(d.statuses).toEqual({ '200': 100 });
     expect(r.inputs.model?.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+  it('sends /predict rows keyed by feature name with --predict, ramping with --stage', async () => {
+    const dir = path.join(out, 'predict');
+    const { code, printed } = await cli([
+      ...['--model', path.join(CANCER, 'baseline/model.onnx'), '--data', path.join(CANCER, 'data/eval.csv')],
+      ...['--label', 'malignant', '--predict', '--stage', '40/s:1s', '--stage', '40/s:1s', '--warmup', '0s'],
+      ...['--gate', 'error_rate == 0', '--out', dir],
+    ]);
+    expect(printed).toMatch(/load-test: passed/);
+    expect(code).toBe(0);
+    const r = await result(dir);
+    const d = r.details as { statuses: Record<string, number>; payload: { kind: string }; stages: unknown };
+    expect(d.payload.kind).toBe('predict');
+    expect(d.stages).toEqual([
+      { target: 40, durationMs: 1000 },
+      { target: 40, durationMs: 1000 },
+    ]);
+    // 0 → 40/s over 1 s (20 arrivals), then 40/s for 1 s (40).
+    expect(d.statuses).toEqual({ '200': 60 });
   });
 });
 

@@ -19,7 +19,12 @@ import {
 } from '@mlops-actions/registry';
 import type { StageContext } from '@mlops-actions/stages';
 // The stage folder directly: the stage list wires it in separately.
-import { promote, type PromoteDetails, type RawPromote } from '../../packages/stages/src/promote/index.js';
+import {
+  modelRegistryResolver,
+  promote,
+  type PromoteDetails,
+  type RawPromote,
+} from '../../packages/stages/src/promote/index.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 
 const execFileP = promisify(execFile);
@@ -230,8 +235,18 @@ describe('promote on the embedded OCI layout registry', () => {
     const imageDigests: string[] = [];
     for (const [i, model] of [MODEL_A, MODEL_B].entries()) {
       const layer = await images.putBlob(`layer ${i}`, MEDIA_TYPE_OCI_LAYER_TAR);
-      const config = await images.putBlob(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [layer.digest] } }), MEDIA_TYPE_OCI_CONFIG);
-      const desc = await images.putManifest({ schemaVersion: 2, mediaType: MEDIA_TYPE_OCI_MANIFEST, config, layers: [layer] }, 'latest');
+      const config = await images.putBlob(
+        JSON.stringify({
+          architecture: 'amd64',
+          os: 'linux',
+          rootfs: { type: 'layers', diff_ids: [layer.digest] },
+        }),
+        MEDIA_TYPE_OCI_CONFIG,
+      );
+      const desc = await images.putManifest(
+        { schemaVersion: 2, mediaType: MEDIA_TYPE_OCI_MANIFEST, config, layers: [layer] },
+        'latest',
+      );
       imageDigests.push(desc.digest);
       await useModel(s, model);
       await writeStageResult(
@@ -239,7 +254,10 @@ describe('promote on the embedded OCI layout registry', () => {
         new StageClock('image').finish({
           status: 'passed',
           summary: 'built',
-          details: { image: { location: `oci:${imageDir}`, digest: desc.digest }, model: { sha256: await sha256File(model) } },
+          details: {
+            image: { location: `oci:${imageDir}`, digest: desc.digest },
+            model: { sha256: await sha256File(model) },
+          },
         }),
       );
       const { details } = await runPromote(s);
@@ -255,6 +273,17 @@ describe('promote on the embedded OCI layout registry', () => {
     const blocked = await runPromote(s);
     expect(blocked.result.status).toBe('failed');
     expect(blocked.details.blocked).toMatch(/image\.json's image carries model/);
+  });
+
+  it("evaluate's registry baseline resolves production to the promoted digest; none before the first promotion", async () => {
+    const s = fakeSpec('baseline', {});
+    const resolver = modelRegistryResolver(s, { resultsDir: context(s).resultsDir, cwd: s.dir });
+    expect(await resolver.resolve({ kind: 'registry', registry: 'production' })).toBeUndefined();
+    await useModel(s, MODEL_B);
+    const { details } = await runPromote(s);
+    const baseline = await resolver.resolve({ kind: 'registry', registry: 'production' });
+    expect(baseline?.source).toContain(details.to!);
+    expect(await sha256File(baseline!.path)).toBe(await sha256File(MODEL_B));
   });
 
   it('rollback with no previous says so', async () => {

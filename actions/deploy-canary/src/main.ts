@@ -1,6 +1,4 @@
-import * as core from '@actions/core';
+import { runStageAction } from '@mlops-actions/action';
+import { deployCanary } from '@mlops-actions/stages';
 
-// Replaced by `runStageAction(<stage>)` when the 'deploy-canary' stage lands in the stage list.
-core.setFailed(
-  "deploy-canary: the 'deploy-canary' stage is not yet available in this version of mlops-actions. Remove this step, or pin a release that provides it.",
-);
+await runStageAction(deployCanary);

@@ -25,6 +25,7 @@ import {
   P_VALUE_METHODS,
   PSI_MAJOR,
   type AllStatistics,
+  type Correction,
   type ColumnSummary,
   type DriftMethod,
   type DriftOptions,
@@ -216,28 +217,29 @@ function validMethod(where: string, m: string): MethodChoice {
 }
 
 /**
- * Apply the correction: each p-value feature gets the level its p-value is compared with and its
- * verdict. Bonferroni divides the level by the number of tests; FDR is Benjamini–Hochberg.
+ * The correction of p-value tests for their number: for each test, the level its p-value is
+ * compared with and its verdict. Bonferroni divides each level by the number of tests; FDR is
+ * Benjamini–Hochberg (every p-value up to the largest rank k with p_(k) <= k/m·alpha is rejected).
  */
-function correct(
-  features: { p: number; alpha: number; set: (adjusted: number, drifted: boolean) => void }[],
-  kind: DriftReport['correction'],
-): void {
-  const m = features.length;
+export function applyCorrection(
+  tests: readonly { pValue: number; alpha: number }[],
+  kind: Correction,
+): { adjusted: number; drifted: boolean }[] {
+  const m = tests.length;
   if (kind !== 'fdr') {
-    for (const f of features) {
-      const a = kind === 'bonferroni' ? f.alpha / m : f.alpha;
-      f.set(a, f.p < a);
-    }
-    return;
+    return tests.map(({ pValue, alpha }) => {
+      const adjusted = kind === 'bonferroni' ? alpha / m : alpha;
+      return { adjusted, drifted: pValue < adjusted };
+    });
   }
-  // Reject every p-value up to the largest rank k with p_(k) <= k/m·alpha.
-  const order = [...features].sort((a, b) => a.p - b.p);
+  const order = tests.map((t, i) => ({ ...t, i })).sort((a, b) => a.pValue - b.pValue);
   let kMax = -1;
-  order.forEach((f, i) => {
-    if (f.p <= ((i + 1) / m) * f.alpha) kMax = i;
+  order.forEach((t, r) => {
+    if (t.pValue <= ((r + 1) / m) * t.alpha) kMax = r;
   });
-  order.forEach((f, i) => f.set(((Math.max(kMax, 0) + 1) / m) * f.alpha, i <= kMax));
+  const out = new Array<{ adjusted: number; drifted: boolean }>(m);
+  order.forEach((t, r) => (out[t.i] = { adjusted: ((Math.max(kMax, 0) + 1) / m) * t.alpha, drifted: r <= kMax }));
+  return out;
 }
 
 /**
@@ -358,17 +360,13 @@ export function computeDrift(reference: Dataset, current: Dataset, opts: DriftOp
   }
 
   const pFeatures = results.filter((f) => P_VALUE_METHODS.has(f.method));
-  correct(
-    pFeatures.map((f) => ({
-      p: f.pValue!,
-      alpha: f.threshold,
-      set: (a: number, drifted: boolean) => {
-        f.adjustedThreshold = a;
-        f.drifted = drifted;
-      },
-    })),
+  applyCorrection(
+    pFeatures.map((f) => ({ pValue: f.pValue!, alpha: f.threshold })),
     correction,
-  );
+  ).forEach((c, i) => {
+    pFeatures[i]!.adjustedThreshold = c.adjusted;
+    pFeatures[i]!.drifted = c.drifted;
+  });
   for (const f of results) {
     const label = METHOD_LABELS[f.method];
     if (P_VALUE_METHODS.has(f.method)) {

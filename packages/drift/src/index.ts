@@ -1,5 +1,5 @@
 export * from './types.js';
-export { computeDrift, autoMethod } from './drift.js';
+export { applyCorrection, autoMethod, computeDrift } from './drift.js';
 export { readDataset, datasetFromColumns, dataFiles, formatOfPath, parseFloat64 } from './read.js';
 export type { Dataset, DriftFormat, ReadOptions, SourceFile } from './read.js';
 export { ColumnBuilder, MISSING_TOKENS } from './columns.js';

@@ -194,6 +194,148 @@ const COMMA = 44;
 const CR = 13;
 const LF = 10;
 
+let scanEnd = 0;
+
+/**
+ * parseFloat64 fused with finding the field's end: a plain decimal followed by a delimiter (or
+ * the end) is parsed in the one pass; anything else returns NaN and the caller takes the slow path.
+ */
+function scanNumber(b: Uint8Array, start: number, end: number): number {
+  let i = start;
+  let neg = false;
+  if (b[i] === 45) {
+    neg = true;
+    i++;
+  } else if (b[i] === 43) i++;
+  let mant = 0;
+  let sig = 0;
+  let exp10 = 0;
+  let digits = 0;
+  let fraction = false;
+  for (; i < end; i++) {
+    const c = b[i]!;
+    if (c === 46) {
+      if (fraction) return NaN;
+      fraction = true;
+      continue;
+    }
+    const d = c - 48;
+    if (d < 0 || d > 9) break;
+    digits++;
+    if (sig > 0 || d !== 0) {
+      sig++;
+      if (sig <= 15) mant = mant * 10 + d;
+    }
+    if (fraction && sig <= 15) exp10--;
+  }
+  if (digits === 0 || sig > 15) return NaN;
+  if (i < end && (b[i] === 101 || b[i] === 69)) {
+    i++;
+    let eneg = false;
+    if (b[i] === 45) {
+      eneg = true;
+      i++;
+    } else if (b[i] === 43) i++;
+    let ev = 0;
+    let edigits = 0;
+    for (; i < end; i++) {
+      const d = b[i]! - 48;
+      if (d < 0 || d > 9) break;
+      if (ev < 100000) ev = ev * 10 + d;
+      edigits++;
+    }
+    if (edigits === 0) return NaN;
+    exp10 += eneg ? -ev : ev;
+  }
+  if (i < end) {
+    const c = b[i];
+    if (c !== COMMA && c !== LF && c !== CR) return NaN;
+  }
+  if (exp10 < -22 || exp10 > 22) return NaN;
+  scanEnd = i;
+  const v = exp10 < 0 ? mant / POW10[-exp10]! : mant * POW10[exp10]!;
+  return neg ? -v : v;
+}
+
+function fieldEnd(b: Uint8Array, p: number, end: number): number {
+  while (p < end) {
+    const c = b[p];
+    if (c === COMMA || c === LF || c === CR) break;
+    p++;
+  }
+  return p;
+}
+
+/**
+ * Complete records in [pos, end) of a region with no quote character: every newline ends a
+ * record, so cells go to their columns as they are scanned.
+ */
+function fastRecords(
+  b: Buffer,
+  pos: number,
+  end: number,
+  plan: (ColumnBuilder | undefined)[],
+  path: string,
+  at: { line: number; rows: number },
+): number {
+  const nCols = plan.length;
+  let p = pos;
+  while (p < end) {
+    if (b[p] === LF) {
+      p++;
+      at.line++;
+      continue;
+    }
+    if (b[p] === CR && b[p + 1] === LF) {
+      p += 2;
+      at.line++;
+      continue;
+    }
+    for (let k = 0; k < nCols; k++) {
+      const col = plan[k];
+      let e: number;
+      if (col !== undefined && col.kind === 'numeric') {
+        const v = scanNumber(b, p, end);
+        if (v === v) {
+          col.pushNumber(v);
+          e = scanEnd;
+        } else {
+          e = fieldEnd(b, p, end);
+          const w = parseFloat64(b, p, e);
+          if (w === w) col.pushNumber(w);
+          else pushText(col, b.toString('utf8', p, e));
+        }
+      } else {
+        e = fieldEnd(b, p, end);
+        if (col !== undefined) pushText(col, b.toString('utf8', p, e));
+      }
+      p = e;
+      const c = b[p];
+      if (k < nCols - 1) {
+        if (c !== COMMA) throw fieldCount(path, at, nCols, k + 1);
+        p++;
+      } else if (c === COMMA) {
+        let extra = 0;
+        for (let q = p; q < end && b[q] !== LF; q++) if (b[q] === COMMA) extra++;
+        throw fieldCount(path, at, nCols, nCols + extra);
+      }
+    }
+    if (b[p] === CR) p++;
+    if (p < end && b[p] !== LF) throw fieldCount(path, at, nCols, nCols);
+    if (b[p] === LF) p++;
+    at.line++;
+    at.rows++;
+  }
+  return p;
+}
+
+function fieldCount(path: string, at: { line: number; rows: number }, n: number, found: number): InputError {
+  return new InputError(
+    `${path}:${at.line}: expected ${n} fields as in the header but found ${found} (data row ${at.rows + 1})`,
+    { file: path, line: at.line },
+  );
+}
+
 /** CSV (RFC 4180) in chunks; a record cut by a chunk boundary is carried into the next chunk. */
 function readCsvFile(path: string, sink: Sink, chunkBytes: number): SourceFile {
   const fd = openSync(path, 'r');
@@ -222,6 +364,15 @@ function readCsvFile(path: string, sink: Sink, chunkBytes: number): SourceFile {
       if (first && buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) pos = 3;
       if (first && (buf.length >= 3 || eof)) first = false;
       const len = buf.length;
+      if (plan !== undefined && buf.indexOf(QUOTE, pos) === -1) {
+        const end = eof ? len : buf.lastIndexOf(LF) + 1;
+        if (end > pos) {
+          const at = { line, rows };
+          pos = fastRecords(buf, pos, end, plan, path, at);
+          line = at.line;
+          rows = at.rows;
+        }
+      }
       for (;;) {
         if (pos >= len) break;
         // Scan one record; stop (and carry) when the chunk ends inside it.
@@ -362,11 +513,15 @@ function cellText(buf: Buffer, s: number, e: number, quoted: number): string {
 }
 
 /**
- * The model server's input log and plain JSON Lines. A line is a row object, or has an `inputs`
- * member: an object of feature values (one row), an array of such objects, or an object of
- * equal-length arrays (a batch).
+ * The model server's input log (`mlops serve --log-inputs`: one row per line, its feature values
+ * in `features`, beside ts, model, outputs and prediction) and plain JSON Lines. A line is a row
+ * object; or has `features`; or has `inputs`: an object of feature values (one row), an array of
+ * such objects, or an object of equal-length arrays (a batch).
  */
 function rowsOfLine(obj: Record<string, unknown>, where: string): Record<string, unknown>[] {
+  const logged = obj['features'];
+  if (typeof logged === 'object' && logged !== null && !Array.isArray(logged))
+    return [logged as Record<string, unknown>];
   const inputs = obj['inputs'];
   if (inputs === undefined) return [obj];
   if (Array.isArray(inputs)) {

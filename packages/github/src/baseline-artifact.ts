@@ -1,7 +1,6 @@
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { InputError } from '@mlops-actions/core';
-import type { BaselineModel, BaselineResolver, BaselineSpec } from '@mlops-actions/stages';
 import { statusOf } from './client.js';
 import type { GitHubClient } from './client.js';
 
@@ -87,7 +86,20 @@ interface Candidate {
   artifactId: number;
 }
 
-export function createArtifactBaselineResolver(opts: ArtifactBaselineOptions): BaselineResolver {
+/** The baselines this resolver is asked for: evaluate's `artifact` and `registry` forms. */
+export type ArtifactBaselineRequest =
+  | { kind: 'artifact'; workflow?: string; branch: string; name: string }
+  | { kind: 'registry'; registry: string };
+
+/** A model file found for a baseline, with where it came from (evaluate's BaselineModel). */
+export interface FoundBaseline {
+  path: string;
+  source: string;
+}
+
+export function createArtifactBaselineResolver(opts: ArtifactBaselineOptions): {
+  resolve(spec: ArtifactBaselineRequest): Promise<FoundBaseline | undefined>;
+} {
   const { octokit, owner, repo } = opts;
   const log = opts.log ?? (() => {});
   const download = opts.download ?? defaultDownload(opts.token, owner, repo);
@@ -148,7 +160,7 @@ export function createArtifactBaselineResolver(opts: ArtifactBaselineOptions): B
   }
 
   return {
-    async resolve(spec: Extract<BaselineSpec, { kind: 'artifact' | 'registry' }>) {
+    async resolve(spec: ArtifactBaselineRequest) {
       if (spec.kind === 'registry') throw new InputError(REGISTRY_NOT_AVAILABLE);
       const workflow = spec.workflow ?? opts.currentWorkflow;
       if (!workflow) {
@@ -179,7 +191,7 @@ export function createArtifactBaselineResolver(opts: ArtifactBaselineOptions): B
       return {
         path: join(dir, model),
         source: `artifact ${spec.name} from run ${found.runId} (${workflow} on ${spec.branch}, ${day})`,
-      } satisfies BaselineModel;
+      } satisfies FoundBaseline;
     },
   };
 }

@@ -18,3 +18,4 @@ export {
 export type { RowsSource } from './payload.js';
 export { fetchModelMetadata, waitReady } from './oip.js';
 export type { OipModelMetadata, OipTensorMetadata } from './oip.js';
+export { Recorder, PERCENTILES } from './recorder.js';

@@ -456,7 +456,20 @@ export class RegistryRepository implements OciStore {
     }
     const u = new URL(location);
     u.searchParams.set('digest', desc.digest);
-    const res = await client.request({ method: 'PUT', path: u.toString(), scopes, retry: false });
+    let res: StreamResponse;
+    try {
+      res = await client.request({ method: 'PUT', path: u.toString(), scopes, retry: false });
+    } catch (err) {
+      // The commit may have landed before the connection broke: the blob's presence decides.
+      if (err instanceof HttpNetworkError && (await this.hasBlob(desc.digest))) return;
+      if (err instanceof HttpNetworkError) throw new UploadSessionLost(err.message);
+      throw err;
+    }
+    if (isRetryableStatus(res.status)) {
+      await drain(res);
+      if (await this.hasBlob(desc.digest)) return;
+      throw new UploadSessionLost(`PUT ${desc.digest} answered HTTP ${res.status}`);
+    }
     await this.finishPut(res, desc);
   }
 

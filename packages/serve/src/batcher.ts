@@ -194,18 +194,20 @@ export class Batcher {
   private run(worker: SessionWorker, jobs: Job[], rows: number): void {
     this.running++;
     const fetch = jobs[0]!.fetch;
-    const feeds: Feed[] =
-      jobs.length === 1
-        ? jobs[0]!.feeds
-        : jobs[0]!.feeds.map((f) => {
-            const parts = jobs.map((j) => j.feeds.find((g) => g.name === f.name)!.data);
-            return {
-              name: f.name,
-              type: f.type,
-              dims: [rows, ...f.dims.slice(1)],
-              data: concat(parts, rows * width(f)),
-            };
-          });
+    const internal = (err: unknown): void => {
+      // Nothing here may escape as an unhandled rejection: that would end the process.
+      const message = err instanceof Error ? err.message : String(err);
+      for (const job of jobs)
+        this.settle(job, new HttpError(500, `internal error in the batcher: ${message}`));
+    };
+    let feeds: Feed[];
+    try {
+      feeds = this.stack(jobs, rows);
+    } catch (err) {
+      internal(err);
+      this.running--;
+      return;
+    }
     // A single request's own buffers may be handed to the worker; a batch's are fresh copies.
     worker
       .run(feeds, fetch, true)
@@ -247,11 +249,31 @@ export class Batcher {
           for (const job of jobs) this.settle(job, failure);
         },
       )
+      .catch(internal)
       .finally(() => {
         this.running--;
         if (this.running === 0 && this.queue.length === 0) for (const w of this.idleWaiters.splice(0)) w();
-        this.pump();
+        try {
+          this.pump();
+        } catch (err) {
+          // pump() only throws on a bug; the queued requests then time out with 503 rather than hang.
+          void err;
+        }
       });
+  }
+
+  /** The jobs' feeds stacked along the batch dimension (one job: its own feeds). */
+  private stack(jobs: Job[], rows: number): Feed[] {
+    if (jobs.length === 1) return jobs[0]!.feeds;
+    return jobs[0]!.feeds.map((f) => {
+      const parts = jobs.map((j) => j.feeds.find((g) => g.name === f.name)!.data);
+      return {
+        name: f.name,
+        type: f.type,
+        dims: [rows, ...f.dims.slice(1)],
+        data: concat(parts, rows * width(f)),
+      };
+    });
   }
 
   /** Stops taking requests and resolves once everything queued and running has finished. */

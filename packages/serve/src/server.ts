@@ -574,6 +574,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         }
         let body: unknown;
         if (matched.method === 'POST') {
+          if (req.headers['inference-header-content-length'] !== undefined) {
+            // Triton's binary tensor extension puts raw bytes after the JSON header; only JSON is served here.
+            throw badRequest(
+              'the binary tensor data extension is not supported; send the tensors as JSON "data"',
+            );
+          }
           const raw = await readBody(req, hold);
           try {
             body = JSON.parse(raw.toString('utf8'));

@@ -24,7 +24,15 @@ export function reportOptions(
     key: opts.key ?? spec?.report.key,
     maxSlices,
     order: STAGE_LIST.map((s) => s.name),
-    sectionsFor: (result) => stageNamed(result.stage)?.report(result, { maxSlices }),
+    sectionsFor: (result) => {
+      // Results may come from another run's artifact, written by another version: a section that
+      // cannot read its details falls back to the generic table instead of losing the report.
+      try {
+        return stageNamed(result.stage)?.report(result, { maxSlices });
+      } catch {
+        return undefined;
+      }
+    },
   };
 }
 

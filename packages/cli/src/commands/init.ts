@@ -474,7 +474,6 @@ export function renderPrWorkflow(dir: string, opts: InitOptions, hasTrain: boole
           `        uses: ${uses('train')}`,
           '        with:',
           '          spec: mlops.yml',
-          '          skip-if-cached: true',
         ]
       : []),
     '      - name: Evaluate against the baseline',

@@ -98,10 +98,11 @@ function footer(results: StageResult[], opts: RenderOptions): string {
   const withBaseline = results.find((r) => r.baselineModel?.sha256);
   if (withBaseline?.baselineModel?.sha256)
     bits.push(`baseline ${inlineCode(shortDigest(withBaseline.baselineModel.sha256))}`);
-  // The evaluation data identifies what was measured; training inputs are in the model card.
+  // The data a model was measured on identifies what the headline means; the inputs of a stage
+  // that measures nothing (training) are in its model card.
   const data = new Map<string, string>();
   for (const r of results) {
-    if (r.stage === 'train') continue;
+    if (!r.headline) continue;
     for (const [role, f] of Object.entries(r.inputs)) {
       if (role === 'model' || role === 'baseline') continue;
       if (!data.has(role)) data.set(role, f.sha256);

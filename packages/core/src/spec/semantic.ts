@@ -34,6 +34,32 @@ export function checkCoreSemantics(raw: RawSpec): SemanticIssue[] {
   const issues: SemanticIssue[] = [];
   checkFormat(raw.data?.eval, ['data', 'eval'], issues);
   checkFormat(raw.data?.reference, ['data', 'reference'], issues);
+  const ev = raw.data?.eval;
+  const at = ev?.features?.indexOf(ev.label) ?? -1;
+  if (ev && at >= 0) {
+    issues.push({
+      path: ['data', 'eval', 'features', at],
+      message: `the label '${ev.label}' cannot also be a feature (the model would be handed the answer)`,
+    });
+  }
+  const classes = raw.model.classes;
+  if (classes) {
+    if (raw.model.task === 'binary-classification' && classes.length !== 2) {
+      issues.push({
+        path: ['model', 'classes'],
+        message: `a binary-classification model has 2 classes, got ${classes.length} (${classes.join(', ')}); set task: multiclass-classification or list two`,
+      });
+    }
+    const seen = new Set<string>();
+    classes.forEach((c, i) => {
+      const key = `${typeof c}:${String(c)}`;
+      if (seen.has(key)) issues.push({ path: ['model', 'classes', i], message: `class ${String(c)} is listed twice` });
+      seen.add(key);
+    });
+    if (raw.model.task === 'regression') {
+      issues.push({ path: ['model', 'classes'], message: 'a regression model has no classes; remove model.classes' });
+    }
+  }
   return issues;
 }
 

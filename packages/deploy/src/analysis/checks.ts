@@ -149,12 +149,15 @@ export function judgeLatency(
   }
   const gc = groupSample(canary.latencyMs);
   const gs = groupSample(stable.latencyMs);
-  if (gc.n < min || gs.n < min) return tooFew(check.name, 'latency', 'latency observations', gc.n, gs.n, min, queries);
+  if (gc.n < min || gs.n < min)
+    return tooFew(check.name, 'latency', 'latency observations', gc.n, gs.n, min, queries);
   const level = check.confidence ?? 0.98;
   const hl = hodgesLehmannGrouped(gc, gs, level);
   const mw = mannWhitneyGrouped(gc, gs, 'greater');
   const stableMedian = weightedMedian(gs);
-  const allowed = check.allowedIncrease.relative ? check.allowedIncrease.amount * stableMedian : check.allowedIncrease.amount;
+  const allowed = check.allowedIncrease.relative
+    ? check.allowedIncrease.amount * stableMedian
+    : check.allowedIncrease.amount;
   const sortedC = expandSorted(gc);
   const sortedS = expandSorted(gs);
   const values: Record<string, number | null> = {
@@ -170,9 +173,18 @@ export function judgeLatency(
     const c = percentileSorted(sortedC, q);
     values[`canary_${name}`] = c;
     values[`stable_${name}`] = percentileSorted(sortedS, q);
-    measurements[name] = { candidate: c, baseline: values[`stable_${name}`], unit: 'ms', direction: 'lower-is-better' };
+    measurements[name] = {
+      candidate: c,
+      baseline: values[`stable_${name}`],
+      unit: 'ms',
+      direction: 'lower-is-better',
+    };
   }
-  measurements.max = { candidate: sortedC[sortedC.length - 1] ?? null, unit: 'ms', direction: 'lower-is-better' };
+  measurements.max = {
+    candidate: sortedC[sortedC.length - 1] ?? null,
+    unit: 'ms',
+    direction: 'lower-is-better',
+  };
   const gates = runGates(check.gates, measurements);
   const ms = (v: number) => `${v >= 0 ? '+' : ''}${fmt(v)} ms`;
   const ci = `${Math.round(level * 100)}% CI [${ms(hl.ci[0])}, ${ms(hl.ci[1])}]`;
@@ -263,7 +275,9 @@ export async function judgeQuery(
   const failed = gates.find((g) => g.status === 'fail');
   return result({
     verdict: failed ? 'fail' : 'pass',
-    reason: failed ? `${check.name}: ${failed.reason}` : `${check.name}: ${gates.map((g) => g.reason).join('; ') || `value ${fmt(value)}`}`,
+    reason: failed
+      ? `${check.name}: ${failed.reason}`
+      : `${check.name}: ${gates.map((g) => g.reason).join('; ') || `value ${fmt(value)}`}`,
     values: { value },
     gates,
   });

@@ -26,7 +26,10 @@ interface ApiResponse {
   data?: { resultType: 'vector' | 'scalar' | 'matrix' | 'string'; result: unknown };
 }
 
-export function createPrometheusClient(url: string, options: { retries?: number; timeoutMs?: number } = {}): PrometheusClient {
+export function createPrometheusClient(
+  url: string,
+  options: { retries?: number; timeoutMs?: number } = {},
+): PrometheusClient {
   const base = url.replace(/\/+$/, '');
   const retries = options.retries ?? 3;
   const timeoutMs = options.timeoutMs ?? 15_000;
@@ -45,9 +48,12 @@ export function createPrometheusClient(url: string, options: { retries?: number;
         });
         const json = (await res.json()) as ApiResponse;
         if (res.status === 400 || res.status === 422) {
-          throw new InputError(`Prometheus rejected the query '${promql}': ${json.errorType ?? 'error'}: ${json.error ?? res.statusText}`);
+          throw new InputError(
+            `Prometheus rejected the query '${promql}': ${json.errorType ?? 'error'}: ${json.error ?? res.statusText}`,
+          );
         }
-        if (!res.ok || json.status !== 'success') throw new Error(`HTTP ${res.status}: ${json.error ?? res.statusText}`);
+        if (!res.ok || json.status !== 'success')
+          throw new Error(`HTTP ${res.status}: ${json.error ?? res.statusText}`);
         return json;
       } catch (err) {
         if (err instanceof InputError) throw err;
@@ -55,7 +61,9 @@ export function createPrometheusClient(url: string, options: { retries?: number;
         if (attempt < retries) await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
       }
     }
-    throw new Error(`Prometheus at ${base} did not answer the query '${promql}': ${String((lastError as Error)?.message ?? lastError)}`);
+    throw new Error(
+      `Prometheus at ${base} did not answer the query '${promql}': ${String((lastError as Error)?.message ?? lastError)}`,
+    );
   }
 
   return {
@@ -74,7 +82,9 @@ export function createPrometheusClient(url: string, options: { retries?: number;
           value: Number(s.value[1]),
         }));
       }
-      throw new InputError(`query '${promql}' returned a ${data.resultType}; analysis needs an instant vector or a scalar`);
+      throw new InputError(
+        `query '${promql}' returned a ${data.resultType}; analysis needs an instant vector or a scalar`,
+      );
     },
     async lastScrape(job) {
       const res = await this.query(`timestamp(up{job=${JSON.stringify(job)}})`);

@@ -17,7 +17,9 @@ export function routerQueries(prefix = 'mlops_router'): TrafficQueries {
   const sel = 'backend="{{ backend }}"';
   return {
     requests: `sum(increase(${prefix}_requests_total{${sel}}[{{ interval }}]))`,
-    errors: `sum(increase(${prefix}_requests_total{${sel},code=~"5..|error"}[{{ interval }}]))`,
+    // Anything not 2xx/3xx: the same traffic goes to both sides, so a canary that starts rejecting
+    // requests stable accepts (a 400 on an input-shape change) is as much a regression as a 500.
+    errors: `sum(increase(${prefix}_requests_total{${sel},code!~"2..|3.."}[{{ interval }}]))`,
     latencyBuckets: `sum by (le) (increase(${prefix}_request_duration_seconds_bucket{${sel}}[{{ interval }}]))`,
     latencyToMs: 1000,
   };
@@ -46,7 +48,10 @@ function scalarOf(samples: PromSample[]): number {
  * half its bound, the +Inf bucket at the last finite bound). Cumulative counts that fall (a reset
  * seen in one bucket before another) are clamped at zero.
  */
-export function histogramToSample(samples: PromSample[], toMs: number): { values: number[]; counts: number[] } {
+export function histogramToSample(
+  samples: PromSample[],
+  toMs: number,
+): { values: number[]; counts: number[] } {
   const buckets = samples
     .map((s) => ({ le: s.metric.le === '+Inf' ? Infinity : Number(s.metric.le), c: s.value }))
     .filter((b) => !Number.isNaN(b.le) && Number.isFinite(b.c))
@@ -92,8 +97,15 @@ export function prometheusSource(options: PrometheusSourceOptions): AnalysisSour
       const vars = { ...labels, backend: labels[backend], window };
       const requestsQ = resolveQuery(queries.requests, vars);
       const errorsQ = resolveQuery(queries.errors, vars);
-      const [requests, errors] = await Promise.all([client.query(requestsQ, at(window)), client.query(errorsQ, at(window))]);
-      const out: TrafficWindow = { requests: scalarOf(requests), errors: scalarOf(errors), queries: [requestsQ, errorsQ] };
+      const [requests, errors] = await Promise.all([
+        client.query(requestsQ, at(window)),
+        client.query(errorsQ, at(window)),
+      ]);
+      const out: TrafficWindow = {
+        requests: scalarOf(requests),
+        errors: scalarOf(errors),
+        queries: [requestsQ, errorsQ],
+      };
       if (queries.latencyBuckets) {
         const latencyQ = resolveQuery(queries.latencyBuckets, vars);
         out.latencyMs = histogramToSample(await client.query(latencyQ, at(window)), queries.latencyToMs ?? 1);

@@ -1,6 +1,13 @@
 import type { Logger } from '@mlops-actions/core';
 import { judgeErrorRate, judgeLatency, judgeQuery } from './checks.js';
-import type { AnalysisSource, AnalysisWindow, Check, CheckResult, CheckVerdict, TrafficWindow } from './types.js';
+import type {
+  AnalysisSource,
+  AnalysisWindow,
+  Check,
+  CheckResult,
+  CheckVerdict,
+  TrafficWindow,
+} from './types.js';
 
 /** One entry of `steps:`: a traffic percent, a timed pause, or a wait for a person. */
 export type CanaryStep = { weight: number } | { pause: number } | { confirm: string };
@@ -94,7 +101,10 @@ export async function analyzeWindow(
   source: AnalysisSource,
   window: AnalysisWindow,
 ): Promise<{ checks: CheckResult[]; canary: TrafficWindow; stable: TrafficWindow }> {
-  const [canary, stable] = await Promise.all([source.traffic('canary', window), source.traffic('stable', window)]);
+  const [canary, stable] = await Promise.all([
+    source.traffic('canary', window),
+    source.traffic('stable', window),
+  ]);
   const samples = { canary: canary.requests, stable: stable.requests };
   const checks: CheckResult[] = [];
   for (const check of plan.checks) {
@@ -121,7 +131,11 @@ export async function analyzeWindow(
  * without one, or on rejection, roll back. A weight of 100 (or the end of the steps) promotes.
  * Any error while deploying or analysing rolls back, then propagates.
  */
-export async function runCanary(plan: CanaryPlan, backend: CanaryBackend, options: RunOptions): Promise<CanaryOutcome> {
+export async function runCanary(
+  plan: CanaryPlan,
+  backend: CanaryBackend,
+  options: RunOptions,
+): Promise<CanaryOutcome> {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const { log } = options;
@@ -137,7 +151,13 @@ export async function runCanary(plan: CanaryPlan, backend: CanaryBackend, option
     approvals: [],
   };
   const event = (kind: EventKind, detail: string, step?: number, weight?: number) => {
-    out.events.push({ at: new Date(now()).toISOString(), kind, detail, ...(step !== undefined ? { step } : {}), ...(weight !== undefined ? { weight } : {}) });
+    out.events.push({
+      at: new Date(now()).toISOString(),
+      kind,
+      detail,
+      ...(step !== undefined ? { step } : {}),
+      ...(weight !== undefined ? { weight } : {}),
+    });
     log.info(`[${kind}] ${detail}`);
   };
   const rollback = async (reason: string) => {
@@ -150,13 +170,23 @@ export async function runCanary(plan: CanaryPlan, backend: CanaryBackend, option
   };
   const askPerson = async (reason: string, step: number, weight: number): Promise<boolean> => {
     if (!options.approve) {
-      event('approval', `${reason}; no approver is configured, so the pause ends in a rollback`, step, weight);
+      event(
+        'approval',
+        `${reason}; no approver is configured, so the pause ends in a rollback`,
+        step,
+        weight,
+      );
       out.approvals.push({ step, approved: false, reason: 'no approver configured' });
       return false;
     }
     const answer = await options.approve({ reason, step, weight });
     out.approvals.push({ step, ...answer });
-    event('approval', `${answer.approved ? 'approved' : 'rejected'}${answer.by ? ` by ${answer.by}` : ''}: ${answer.reason ?? reason}`, step, weight);
+    event(
+      'approval',
+      `${answer.approved ? 'approved' : 'rejected'}${answer.by ? ` by ${answer.by}` : ''}: ${answer.reason ?? reason}`,
+      step,
+      weight,
+    );
     return answer.approved;
   };
 
@@ -173,7 +203,8 @@ export async function runCanary(plan: CanaryPlan, backend: CanaryBackend, option
       }
       if ('confirm' in step) {
         event('confirm', step.confirm, i, weight);
-        if (!(await askPerson(step.confirm, i, weight))) return await rollback(`step ${i + 1} (confirm) was not approved`);
+        if (!(await askPerson(step.confirm, i, weight)))
+          return await rollback(`step ${i + 1} (confirm) was not approved`);
         continue;
       }
       if (step.weight >= 100) break;
@@ -210,7 +241,9 @@ export async function runCanary(plan: CanaryPlan, backend: CanaryBackend, option
           out.failures++;
           if (out.failures > plan.failureLimit) {
             const failed = checks.filter((c) => c.verdict === 'fail').map((c) => c.name);
-            return await rollback(`${failed.join(', ')} failed at ${weight}% (${out.failures} failed analyses > failure-limit ${plan.failureLimit})`);
+            return await rollback(
+              `${failed.join(', ')} failed at ${weight}% (${out.failures} failed analyses > failure-limit ${plan.failureLimit})`,
+            );
           }
           continue;
         }

@@ -74,7 +74,11 @@ export async function followArgoRollout(options: ArgoRolloutsOptions): Promise<C
     if (status.currentStepIndex !== undefined && status.currentStepIndex !== lastStep) {
       lastStep = status.currentStepIndex;
       out.finalWeight = stepWeight(lastStep);
-      event('weight', `Argo at step ${lastStep + 1}/${options.rollout.steps.length} (${out.finalWeight}%)`, lastStep);
+      event(
+        'weight',
+        `Argo at step ${lastStep + 1}/${options.rollout.steps.length} (${out.finalWeight}%)`,
+        lastStep,
+      );
     }
     if (status.abort || status.phase === 'Degraded') {
       out.decision = 'rolled-back';
@@ -83,8 +87,14 @@ export async function followArgoRollout(options: ArgoRolloutsOptions): Promise<C
       event('rollback', out.reason);
       return out;
     }
-    const generationSeen = Number(status.observedGeneration ?? -1) >= Number((live?.metadata as { generation?: number } | undefined)?.generation ?? 0);
-    if (status.phase === 'Healthy' && generationSeen && (status.currentStepIndex ?? 0) >= options.rollout.steps.length) {
+    const generationSeen =
+      Number(status.observedGeneration ?? -1) >=
+      Number((live?.metadata as { generation?: number } | undefined)?.generation ?? 0);
+    if (
+      status.phase === 'Healthy' &&
+      generationSeen &&
+      (status.currentStepIndex ?? 0) >= options.rollout.steps.length
+    ) {
       out.decision = 'promoted';
       out.finalWeight = 100;
       out.reason = 'Argo Rollouts completed every step; the new version is stable';
@@ -93,18 +103,33 @@ export async function followArgoRollout(options: ArgoRolloutsOptions): Promise<C
     }
     const pause = status.phase === 'Paused' ? status.pauseConditions?.[0] : undefined;
     const key = pause ? `${pause.reason}@${status.currentStepIndex ?? -1}` : '';
-    const indefinite = pause && (pause.reason === 'InconclusiveAnalysis' || isIndefinitePause(options.rollout, status.currentStepIndex));
+    const indefinite =
+      pause &&
+      (pause.reason === 'InconclusiveAnalysis' ||
+        isIndefinitePause(options.rollout, status.currentStepIndex));
     if (pause && indefinite && !asked.has(key)) {
       asked.add(key);
       if (pause.reason === 'InconclusiveAnalysis') out.inconclusive++;
       const reason = `Argo Rollouts paused (${pause.reason}) at step ${(status.currentStepIndex ?? 0) + 1}`;
-      const answer = options.approve ? await options.approve({ reason, step: status.currentStepIndex ?? 0, weight: out.finalWeight }) : { approved: false, reason: 'no approver configured' };
+      const answer = options.approve
+        ? await options.approve({ reason, step: status.currentStepIndex ?? 0, weight: out.finalWeight })
+        : { approved: false, reason: 'no approver configured' };
       out.approvals.push({ step: status.currentStepIndex ?? 0, ...answer });
-      event('approval', `${answer.approved ? 'approved' : 'rejected'}${answer.by ? ` by ${answer.by}` : ''}: ${reason}`, status.currentStepIndex);
+      event(
+        'approval',
+        `${answer.approved ? 'approved' : 'rejected'}${answer.by ? ` by ${answer.by}` : ''}: ${reason}`,
+        status.currentStepIndex,
+      );
       // Argo's own promote and abort are status patches (what `kubectl argo rollouts` sends).
-      await applier.patchStatus?.(obj, answer.approved ? { status: { pauseConditions: null } } : { status: { abort: true } });
+      await applier.patchStatus?.(
+        obj,
+        answer.approved ? { status: { pauseConditions: null } } : { status: { abort: true } },
+      );
     }
-    if (Date.now() > deadline) throw new Error(`Rollout ${config.namespace}/${config.name} did not finish in time (phase ${status.phase ?? 'unknown'})`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `Rollout ${config.namespace}/${config.name} did not finish in time (phase ${status.phase ?? 'unknown'})`,
+      );
     await new Promise((r) => setTimeout(r, options.pollMs ?? 2000));
   }
 }

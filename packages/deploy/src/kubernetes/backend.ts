@@ -41,7 +41,9 @@ export function deploymentReady(obj: K8sObject | undefined): boolean {
  * it, returns the route to stable and scales the canary down. In GitOps mode nothing can be waited
  * for: the files are written and the controller applies them.
  */
-export function kubernetesBackend(options: KubernetesBackendOptions): CanaryBackend & { objects: K8sObject[][] } {
+export function kubernetesBackend(
+  options: KubernetesBackendOptions,
+): CanaryBackend & { objects: K8sObject[][] } {
   const { config: cfg, applier } = options;
   const log = options.log ?? silentLogger;
   const applied: K8sObject[][] = [];
@@ -55,7 +57,8 @@ export function kubernetesBackend(options: KubernetesBackendOptions): CanaryBack
     const deadline = Date.now() + (options.rolloutTimeoutMs ?? 600_000);
     for (;;) {
       if (deploymentReady(await applier.get(obj))) return;
-      if (Date.now() > deadline) throw new Error(`deployment ${obj.metadata.namespace}/${obj.metadata.name} did not become available`);
+      if (Date.now() > deadline)
+        throw new Error(`deployment ${obj.metadata.namespace}/${obj.metadata.name} did not become available`);
       await new Promise((r) => setTimeout(r, options.pollMs ?? 2000));
     }
   };
@@ -77,7 +80,10 @@ export function kubernetesBackend(options: KubernetesBackendOptions): CanaryBack
     },
     async promote() {
       // Stable takes the canary's image and version label: a rolling update, not a new Deployment.
-      const promoted = { ...cfg, versions: { ...cfg.versions, stable: cfg.versions?.canary ?? cfg.versions?.stable } };
+      const promoted = {
+        ...cfg,
+        versions: { ...cfg.versions, stable: cfg.versions?.canary ?? cfg.versions?.stable },
+      };
       const stable = deployment(promoted, 'stable', cfg.image, cfg.replicas);
       await apply([stable]);
       await waitAvailable(stable);

@@ -9,7 +9,12 @@
 export interface K8sObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
   [key: string]: unknown;
 }
 
@@ -43,7 +48,10 @@ export interface KubernetesConfig {
 export const MANAGED_BY = 'mlops-actions';
 
 function labels(cfg: KubernetesConfig, track?: 'stable' | 'canary'): Record<string, string> {
-  const out: Record<string, string> = { 'app.kubernetes.io/name': cfg.name, 'app.kubernetes.io/managed-by': MANAGED_BY };
+  const out: Record<string, string> = {
+    'app.kubernetes.io/name': cfg.name,
+    'app.kubernetes.io/managed-by': MANAGED_BY,
+  };
   if (track) out['mlops.dev/track'] = track;
   return out;
 }
@@ -54,10 +62,18 @@ export function serviceName(cfg: Pick<KubernetesConfig, 'name'>, track: 'stable'
 
 function sanitizeLabel(value: string): string {
   // Label values: ≤ 63 chars of [A-Za-z0-9._-], alphanumeric at both ends.
-  return value.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 63).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+  return value
+    .replace(/[^A-Za-z0-9._-]/g, '-')
+    .slice(0, 63)
+    .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
 }
 
-export function deployment(cfg: KubernetesConfig, track: 'stable' | 'canary', image: string, replicas: number): K8sObject {
+export function deployment(
+  cfg: KubernetesConfig,
+  track: 'stable' | 'canary',
+  image: string,
+  replicas: number,
+): K8sObject {
   const podLabels = labels(cfg, track);
   const version = cfg.versions?.[track];
   const templateLabels = version ? { ...podLabels, 'mlops.dev/version': sanitizeLabel(version) } : podLabels;
@@ -125,8 +141,20 @@ export function httpRoute(cfg: KubernetesConfig, canaryPercent: number): K8sObje
         {
           matches: [{ path: { type: 'PathPrefix', value: '/' } }],
           backendRefs: [
-            { group: '', kind: 'Service', name: serviceName(cfg, 'stable'), port: cfg.servicePort, weight: 100 - w },
-            { group: '', kind: 'Service', name: serviceName(cfg, 'canary'), port: cfg.servicePort, weight: w },
+            {
+              group: '',
+              kind: 'Service',
+              name: serviceName(cfg, 'stable'),
+              port: cfg.servicePort,
+              weight: 100 - w,
+            },
+            {
+              group: '',
+              kind: 'Service',
+              name: serviceName(cfg, 'canary'),
+              port: cfg.servicePort,
+              weight: w,
+            },
           ],
         },
       ],
@@ -139,7 +167,9 @@ export function httpRoute(cfg: KubernetesConfig, canaryPercent: number): K8sObje
  * weight / sum; the default weight is 1; all zero sends nothing), so `{stable: 3, canary: 1}` is 25%.
  */
 export function canaryPercentOfRoute(route: K8sObject, canaryService: string): number | undefined {
-  const rules = (route.spec as { rules?: { backendRefs?: { name: string; weight?: number }[] }[] } | undefined)?.rules;
+  const rules = (
+    route.spec as { rules?: { backendRefs?: { name: string; weight?: number }[] }[] } | undefined
+  )?.rules;
   const refs = rules?.[0]?.backendRefs ?? [];
   const total = refs.reduce((s, r) => s + (r.weight ?? 1), 0);
   if (total <= 0) return undefined;

@@ -35,7 +35,11 @@ export interface LocalBackend extends CanaryBackend {
   close(): Promise<void>;
 }
 
-async function waitUntil(what: string, fn: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
+async function waitUntil(
+  what: string,
+  fn: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await fn())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
@@ -51,7 +55,11 @@ async function waitUntil(what: string, fn: () => Promise<boolean> | boolean, tim
  */
 export async function startLocalBackend(options: LocalBackendOptions): Promise<LocalBackend> {
   const log = options.log ?? silentLogger;
-  const router = await startRouter({ stable: options.stable.url, canary: options.canary.url, port: options.routerPort });
+  const router = await startRouter({
+    stable: options.stable.url,
+    canary: options.canary.url,
+    port: options.routerPort,
+  });
   let prometheus: PrometheusServer;
   try {
     prometheus = await startPrometheus({
@@ -104,9 +112,15 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
       await ready(options.stable);
       await ready(options.canary);
       // The first scrape must exist before a window is read, or the first window looks empty.
-      await waitUntil('the first Prometheus scrape', async () => (await prometheus.client.lastScrape(prometheus.job)) !== undefined, 60_000);
+      await waitUntil(
+        'the first Prometheus scrape',
+        async () => (await prometheus.client.lastScrape(prometheus.job)) !== undefined,
+        60_000,
+      );
       state = 'running';
-      log.info(`router ${router.url} → stable ${options.stable.url}, canary ${options.canary.url}; Prometheus ${prometheus.url}`);
+      log.info(
+        `router ${router.url} → stable ${options.stable.url}, canary ${options.canary.url}; Prometheus ${prometheus.url}`,
+      );
     },
     async setWeight(percent) {
       if (state !== 'running') return;

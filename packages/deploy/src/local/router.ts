@@ -1,7 +1,9 @@
-import { Agent, createServer, request as httpRequest } from 'node:http';
-import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { RawUpstream } from './raw-upstream.js';
+import type { SendError } from './raw-upstream.js';
 
 export type BackendName = 'stable' | 'canary';
 
@@ -54,20 +56,15 @@ const HOP_BY_HOP = new Set([
   'content-length',
 ]);
 
-function forwardHeaders(headers: IncomingHttpHeaders, extra: OutgoingHttpHeaders): OutgoingHttpHeaders {
-  const out: OutgoingHttpHeaders = {};
-  for (const [k, v] of Object.entries(headers)) if (!HOP_BY_HOP.has(k) && v !== undefined) out[k] = v;
-  return { ...out, ...extra };
-}
-
-interface Upstream {
-  url: URL;
-  agent: Agent;
-}
-
-function upstreamOf(url: string): Upstream {
-  // Keep-alive pools per upstream: a weight change only changes which pool the next request uses.
-  return { url: new URL(url), agent: new Agent({ keepAlive: true, maxSockets: 512, maxFreeSockets: 256, scheduling: 'lifo' }) };
+/** Request headers for the upstream: hop-by-hop ones dropped, X-Forwarded-For added. */
+function forwardHeaders(raw: string[], remote: string | undefined): [string, string][] {
+  const out: [string, string][] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const k = raw[i]!;
+    if (!HOP_BY_HOP.has(k.toLowerCase())) out.push([k, raw[i + 1]!]);
+  }
+  if (remote) out.push(['X-Forwarded-For', remote]);
+  return out;
 }
 
 /**
@@ -101,7 +98,10 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
     registers: [registry],
   });
   // Label children bound once: prom-client hashes a label object on every call otherwise.
-  const observe = { stable: duration.labels({ backend: 'stable' }), canary: duration.labels({ backend: 'canary' }) };
+  const observe = {
+    stable: duration.labels({ backend: 'stable' }),
+    canary: duration.labels({ backend: 'canary' }),
+  };
   const counters = new Map<string, { inc(): void }>();
   const count = (backend: BackendName, code: string) => {
     const key = `${backend} ${code}`;
@@ -119,17 +119,19 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
     requests.inc({ backend: b, code: 'error' }, 0);
   }
 
-  const upstreams: Record<BackendName, Upstream> = {
-    stable: upstreamOf(options.stable),
-    canary: upstreamOf(options.canary),
+  // Keep-alive pools per upstream: a weight change only changes which pool the next request uses.
+  const upstreams: Record<BackendName, RawUpstream> = {
+    stable: new RawUpstream(new URL(options.stable)),
+    canary: new RawUpstream(new URL(options.canary)),
   };
-  const retired: Agent[] = [];
+  const retired: RawUpstream[] = [];
   const inFlight: Record<BackendName, number> = { stable: 0, canary: 0 };
   let canaryWeight = 0;
   let current = { stable: 0, canary: 0 };
 
   function setCanaryWeight(percent: number) {
-    if (!(percent >= 0 && percent <= 100)) throw new RangeError(`canary weight ${percent} is not within 0..100`);
+    if (!(percent >= 0 && percent <= 100))
+      throw new RangeError(`canary weight ${percent} is not within 0..100`);
     canaryWeight = percent;
     current = { stable: 0, canary: 0 };
     weightGauge.set({ backend: 'canary' }, percent);
@@ -157,6 +159,7 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
   function forward(
     req: IncomingMessage,
     res: ServerResponse,
+    headers: [string, string][],
     body: Buffer,
     backend: BackendName,
     start: bigint,
@@ -164,56 +167,36 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
   ) {
     const up = upstreams[backend];
     inFlight[backend]++;
-    let done = false;
-    const finish = () => {
-      if (!done) {
-        done = true;
+    up.request(req.method ?? 'GET', req.url ?? '/', headers, body).then(
+      (r) => {
         inFlight[backend]--;
-      }
-    };
-    const headers = forwardHeaders(req.headers, {
-      host: up.url.host,
-      'content-length': String(body.length),
-      'x-forwarded-for': req.socket.remoteAddress ?? '',
-    });
-    const upReq = httpRequest({
-      protocol: up.url.protocol,
-      hostname: up.url.hostname,
-      port: up.url.port,
-      method: req.method,
-      path: req.url,
-      headers,
-      agent: up.agent,
-    });
-    upReq.on('response', (upRes) => {
-      res.writeHead(upRes.statusCode ?? 502, forwardHeaders(upRes.headers, {}));
-      upRes.pipe(res);
-      res.on('close', finish);
-      res.on('finish', () => {
-        const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-        count(backend, String(upRes.statusCode ?? 0));
-        observe[backend].observe(seconds);
-      });
-      upRes.on('error', () => res.destroy());
-    });
-    upReq.on('error', (err: NodeJS.ErrnoException) => {
-      finish();
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      // A reused keep-alive socket the upstream had just closed: the request never reached it.
-      const staleSocket = upReq.reusedSocket && err.code === 'ECONNRESET';
-      const refused = err.code === 'ECONNREFUSED';
-      if (!staleSocket) count(backend, 'error');
-      if ((staleSocket || refused) && attempt < 3) {
-        forward(req, res, body, refused ? other(backend) : backend, start, attempt + 1);
-        return;
-      }
-      res.writeHead(502, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: `upstream ${backend} failed: ${err.message}` }));
-    });
-    upReq.end(body);
+        const out: string[] = [];
+        for (const [k, v] of r.headers) out.push(k, v);
+        out.push('Content-Length', String(r.body.length));
+        res.writeHead(r.status, out);
+        res.end(r.body);
+        count(backend, String(r.status));
+        observe[backend].observe(Number(process.hrtime.bigint() - start) / 1e9);
+      },
+      (err: SendError) => {
+        inFlight[backend]--;
+        // A reused keep-alive socket the upstream had just closed: the request never reached it.
+        const stale = err.reused && !err.partial && (err.code === 'ECONNRESET' || err.code === 'EPIPE');
+        const refused = err.code === 'ECONNREFUSED';
+        if (!stale) count(backend, 'error');
+        if ((stale || refused) && attempt < 3 && !res.destroyed) {
+          forward(req, res, headers, body, refused ? other(backend) : backend, start, attempt + 1);
+          return;
+        }
+        if (res.headersSent || res.destroyed) {
+          res.destroy();
+          return;
+        }
+        const msg = JSON.stringify({ error: `upstream ${backend} failed: ${err.message}` });
+        res.writeHead(502, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(msg) });
+        res.end(msg);
+      },
+    );
   }
 
   const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
@@ -245,7 +228,8 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
     });
     req.on('end', () => {
       if (res.writableEnded) return;
-      forward(req, res, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), pick(), start, 0);
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      forward(req, res, forwardHeaders(req.rawHeaders, req.socket.remoteAddress), body, pick(), start, 0);
     });
   });
   server.headersTimeout = 60_000;
@@ -270,8 +254,8 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
     setCanaryWeight,
     setUpstream(backend, url) {
       if (upstreams[backend].url.href === new URL(url).href) return;
-      retired.push(upstreams[backend].agent);
-      upstreams[backend] = upstreamOf(url);
+      retired.push(upstreams[backend]);
+      upstreams[backend] = new RawUpstream(new URL(url));
     },
     upstream: (b) => upstreams[b].url.href.replace(/\/$/, ''),
     inFlight: (b) => inFlight[b],
@@ -284,7 +268,7 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
           for (const s of sockets) s.destroy();
         }, 2000).unref();
       });
-      for (const a of [...retired, upstreams.stable.agent, upstreams.canary.agent]) a.destroy();
+      for (const u of [...retired, upstreams.stable, upstreams.canary]) u.destroy();
     },
   };
 }

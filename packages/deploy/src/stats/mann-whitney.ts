@@ -20,7 +20,11 @@ export interface MannWhitneyResult {
  * method='asymptotic')`; the exact small-sample distribution is not implemented because a canary
  * window with fewer than a few dozen requests is reported as no-data before this runs.
  */
-export function mannWhitneyU(x: Sample, y: Sample, alternative: Alternative = 'two-sided'): MannWhitneyResult {
+export function mannWhitneyU(
+  x: Sample,
+  y: Sample,
+  alternative: Alternative = 'two-sided',
+): MannWhitneyResult {
   return mannWhitneyGrouped(groupSample(x), groupSample(y), alternative);
 }
 
@@ -102,7 +106,8 @@ class PairwiseDifferences {
   ) {
     const m = gy.values.length;
     this.ySuffix = new Float64Array(m + 1);
-    for (let j = m - 1; j >= 0; j--) this.ySuffix[j] = (this.ySuffix[j + 1] as number) + (gy.counts[j] as number);
+    for (let j = m - 1; j >= 0; j--)
+      this.ySuffix[j] = (this.ySuffix[j + 1] as number) + (gy.counts[j] as number);
   }
 
   /** Weighted count of differences ≤ t (or < t when `strict`). */

@@ -18,8 +18,12 @@ export interface Grouped {
 /** Sorts and merges a sample; NaN/infinite values and non-positive counts are dropped. */
 export function groupSample(sample: Sample): Grouped {
   const isCounted = !Array.isArray(sample) && !ArrayBuffer.isView(sample) && 'counts' in sample;
-  const values: ArrayLike<number> = isCounted ? (sample as { values: ArrayLike<number> }).values : (sample as ArrayLike<number>);
-  const counts: ArrayLike<number> | undefined = isCounted ? (sample as { counts: ArrayLike<number> }).counts : undefined;
+  const values: ArrayLike<number> = isCounted
+    ? (sample as { values: ArrayLike<number> }).values
+    : (sample as ArrayLike<number>);
+  const counts: ArrayLike<number> | undefined = isCounted
+    ? (sample as { counts: ArrayLike<number> }).counts
+    : undefined;
   const order: { v: number; c: number }[] = [];
   for (let i = 0; i < values.length; i++) {
     const v = values[i] as number;

@@ -3,7 +3,12 @@ import type { ReportSection, StageResult } from '@mlops-actions/core';
 import type { CheckResult } from '@mlops-actions/deploy';
 import type { DeployCanaryDetails } from './run.js';
 
-const ICON: Record<CheckResult['verdict'], string> = { pass: '✅ pass', fail: '❌ fail', inconclusive: '❔ inconclusive', 'no-data': '⚪ no-data' };
+const ICON: Record<CheckResult['verdict'], string> = {
+  pass: '✅ pass',
+  fail: '❌ fail',
+  inconclusive: '❔ inconclusive',
+  'no-data': '⚪ no-data',
+};
 
 /**
  * The canary's report section: the decision, a Mermaid step chart (canary weight per analysis
@@ -12,7 +17,8 @@ const ICON: Record<CheckResult['verdict'], string> = { pass: '✅ pass', fail: '
  */
 export function deployCanarySections(result: StageResult): ReportSection[] {
   const d = result.details as unknown as DeployCanaryDetails | undefined;
-  if (!d?.outcome) return [{ id: 'deploy-canary', markdown: `### Deploy canary\n\n${escapeMarkdown(result.summary)}` }];
+  if (!d?.outcome)
+    return [{ id: 'deploy-canary', markdown: `### Deploy canary\n\n${escapeMarkdown(result.summary)}` }];
   const o = d.outcome;
   const head = o.decision === 'promoted' ? '✅ **promoted** to 100%' : '❌ **rolled back** to 0%';
   const lines: string[] = [
@@ -24,7 +30,9 @@ export function deployCanarySections(result: StageResult): ReportSection[] {
   if (d.aa) lines.push('> A/A run: stable and canary served the same model file.', '');
   if (o.analyses.length > 0) {
     const labels = o.analyses.map((a, i) => `${i + 1}: ${a.weight}%`);
-    const passShare = o.analyses.map((a) => (a.checks.length ? (100 * a.checks.filter((c) => c.verdict === 'pass').length) / a.checks.length : 0));
+    const passShare = o.analyses.map((a) =>
+      a.checks.length ? (100 * a.checks.filter((c) => c.verdict === 'pass').length) / a.checks.length : 0,
+    );
     const chart = xyChart({
       title: 'Canary weight (bars, %) and checks passed (line, %) per analysis window',
       labels,
@@ -61,12 +69,20 @@ export function deployCanarySections(result: StageResult): ReportSection[] {
   if (o.approvals.length > 0) {
     lines.push(
       '**Approvals**: ' +
-        o.approvals.map((a) => `step ${a.step + 1} ${a.approved ? 'approved' : 'not approved'}${a.by ? ` by ${escapeMarkdown(a.by)}` : ''}${a.reason ? ` (${escapeMarkdown(a.reason)})` : ''}`).join('; '),
+        o.approvals
+          .map(
+            (a) =>
+              `step ${a.step + 1} ${a.approved ? 'approved' : 'not approved'}${a.by ? ` by ${escapeMarkdown(a.by)}` : ''}${a.reason ? ` (${escapeMarkdown(a.reason)})` : ''}`,
+          )
+          .join('; '),
       '',
     );
   }
   if (d.traffic) {
-    lines.push(`Traffic: ${formatNumber(d.traffic.sent)} requests at ${formatNumber(d.traffic.rate)}/s, ${formatNumber(d.traffic.errors)} failed as the client saw them.`, '');
+    lines.push(
+      `Traffic: ${formatNumber(d.traffic.sent)} requests at ${formatNumber(d.traffic.rate)}/s, ${formatNumber(d.traffic.errors)} failed as the client saw them.`,
+      '',
+    );
   }
   return [{ id: 'deploy-canary', markdown: lines.join('\n') }];
 }

@@ -11,7 +11,13 @@ import {
   runCanary,
   startLocalBackend,
 } from '@mlops-actions/deploy';
-import type { Approver, CanaryOutcome, CheckResult, LocalBackend, RolloutConfig } from '@mlops-actions/deploy';
+import type {
+  Approver,
+  CanaryOutcome,
+  CheckResult,
+  LocalBackend,
+  RolloutConfig,
+} from '@mlops-actions/deploy';
 import { fetchModelMetadata, inferRequests, runLoad } from '@mlops-actions/loadgen';
 import type { LoadResult } from '@mlops-actions/loadgen';
 import { startServer } from '@mlops-actions/serve';
@@ -34,7 +40,13 @@ export interface DeployCanaryDetails {
   };
   outcome: CanaryOutcome;
   /** Local target: what the synthetic traffic saw (client-side failures would be from switching). */
-  traffic?: { rate: number; sent: number; errors: number; statuses: Record<string, number>; errorKinds: Record<string, number> };
+  traffic?: {
+    rate: number;
+    sent: number;
+    errors: number;
+    statuses: Record<string, number>;
+    errorKinds: Record<string, number>;
+  };
   /** Local target: stable and canary served the same model file. */
   aa?: boolean;
 }
@@ -65,7 +77,10 @@ export async function runDeployCanary(
   if (config.target === 'local') {
     inputs.model = { path: config.canaryModel, sha256: await sha256File(config.canaryModel) };
     inputs.stable = { path: config.stableModel, sha256: await sha256File(config.stableModel) };
-    if (config.aa) log.warn('deploy-canary: no stable model (deploy.local.stable-model or evaluate.baseline.path): running an A/A canary of model.path');
+    if (config.aa)
+      log.warn(
+        'deploy-canary: no stable model (deploy.local.stable-model or evaluate.baseline.path): running an A/A canary of model.path',
+      );
     const r = await clock.phase('canary', () => runLocal(config, log, options.approve));
     outcome = r.outcome;
     traffic = r.traffic;
@@ -84,14 +99,32 @@ export async function runDeployCanary(
   };
   for (const c of last?.checks ?? []) {
     if (c.kind === 'error-rate' && c.values.canary_error_rate !== undefined)
-      values[`${c.name}.error_rate`] = { candidate: c.values.canary_error_rate ?? null, baseline: c.values.stable_error_rate ?? null, unit: 'ratio', direction: 'lower-is-better' };
+      values[`${c.name}.error_rate`] = {
+        candidate: c.values.canary_error_rate ?? null,
+        baseline: c.values.stable_error_rate ?? null,
+        unit: 'ratio',
+        direction: 'lower-is-better',
+      };
     if (c.kind === 'latency' && c.values.shift_ms !== undefined) {
-      values[`${c.name}.shift_ms`] = { candidate: c.values.shift_ms ?? null, unit: 'ms', direction: 'lower-is-better', ...(c.interval && Number.isFinite(c.interval[0]) && Number.isFinite(c.interval[1]) && { ci: c.interval }) };
-      values[`${c.name}.p(99)`] = { candidate: c.values['canary_p(99)'] ?? null, baseline: c.values['stable_p(99)'] ?? null, unit: 'ms', direction: 'lower-is-better' };
+      values[`${c.name}.shift_ms`] = {
+        candidate: c.values.shift_ms ?? null,
+        unit: 'ms',
+        direction: 'lower-is-better',
+        ...(c.interval &&
+          Number.isFinite(c.interval[0]) &&
+          Number.isFinite(c.interval[1]) && { ci: c.interval }),
+      };
+      values[`${c.name}.p(99)`] = {
+        candidate: c.values['canary_p(99)'] ?? null,
+        baseline: c.values['stable_p(99)'] ?? null,
+        unit: 'ms',
+        direction: 'lower-is-better',
+      };
     }
     if (c.kind === 'query') values[c.name] = { candidate: c.values.value ?? null };
   }
-  if (traffic) values.client_errors = { candidate: traffic.errors, unit: 'count', direction: 'lower-is-better' };
+  if (traffic)
+    values.client_errors = { candidate: traffic.errors, unit: 'count', direction: 'lower-is-better' };
   const verdicts: Verdict[] = [
     {
       gate: 'canary',
@@ -99,7 +132,12 @@ export async function runDeployCanary(
       status: outcome.decision === 'promoted' ? 'pass' : 'fail',
       reason: `${outcome.decision}: ${outcome.reason}`,
     },
-    ...(last?.checks ?? []).map((c): Verdict => ({ gate: `${c.name} at ${last!.weight}%`, kind: 'expression', status: VERDICT_STATUS[c.verdict], reason: `${c.verdict}: ${c.reason}` })),
+    ...(last?.checks ?? []).map((c): Verdict => ({
+      gate: `${c.name} at ${last!.weight}%`,
+      kind: 'expression',
+      status: VERDICT_STATUS[c.verdict],
+      reason: `${c.verdict}: ${c.reason}`,
+    })),
   ];
   const details: DeployCanaryDetails = {
     target: config.target,
@@ -121,7 +159,10 @@ export async function runDeployCanary(
     status: outcome.decision === 'promoted' ? 'passed' : 'failed',
     summary: `${outcome.decision === 'promoted' ? 'promoted to 100%' : `rolled back from ${maxWeight(outcome)}%`} after ${outcome.analyses.length} analysis window(s): ${outcome.reason}`,
     ...(config.specDigest && { specDigest: config.specDigest }),
-    model: { name: config.modelName, ...(inputs.model && { path: inputs.model.path, sha256: inputs.model.sha256 }) },
+    model: {
+      name: config.modelName,
+      ...(inputs.model && { path: inputs.model.path, sha256: inputs.model.sha256 }),
+    },
     inputs,
     headline: 'canary_weight',
     values,
@@ -155,7 +196,13 @@ async function runLocal(
     };
     const stable = await serve(config.stableModel);
     const canary = await serve(config.canaryModel);
-    backend = await startLocalBackend({ stable, canary, readyPath: '/v2/health/ready', scrapeInterval: config.scrapeInterval, log });
+    backend = await startLocalBackend({
+      stable,
+      canary,
+      readyPath: '/v2/health/ready',
+      scrapeInterval: config.scrapeInterval,
+      log,
+    });
     const data = await loadEvalData({
       path: evalSpec.path,
       label: evalSpec.label,
@@ -164,20 +211,38 @@ async function runLocal(
     });
     const meta = await fetchModelMetadata(backend.router.url, config.modelName, {});
     const inputName = meta?.inputs[0]?.name ?? 'float_input';
-    const requests = inferRequests({ model: config.modelName, inputName, rows: { n: data.n, d: data.d, featureNames: data.featureNames, features: data.features } });
+    const requests = inferRequests({
+      model: config.modelName,
+      inputName,
+      rows: { n: data.n, d: data.d, featureNames: data.featureNames, features: data.features },
+    });
     const p = config.plan;
     const pauses = p.steps.reduce((s, x) => s + ('pause' in x ? x.pause : 0), 0);
     // Bounded: every window the limits allow, the pauses, and a minute of slack.
-    const maxMs = p.steps.length * (1 + p.failureLimit + p.inconclusiveLimit) * (p.intervalMs + 5000) + pauses + 60_000;
+    const maxMs =
+      p.steps.length * (1 + p.failureLimit + p.inconclusiveLimit) * (p.intervalMs + 5000) + pauses + 60_000;
     log.info(`deploy-canary: ${config.trafficRate}/s of data.eval rows through ${backend.router.url}`);
-    load = runLoad({ url: backend.router.url, requests, rate: config.trafficRate, durationMs: maxMs, connections: 32, signal: abort.signal });
+    load = runLoad({
+      url: backend.router.url,
+      requests,
+      rate: config.trafficRate,
+      durationMs: maxMs,
+      connections: 32,
+      signal: abort.signal,
+    });
     load.catch(() => undefined);
     const outcome = await runCanary(p, backend, { log, ...(approve && { approve }) });
     abort.abort();
     const r = await load;
     return {
       outcome,
-      traffic: { rate: config.trafficRate, sent: r.sent, errors: r.errors, statuses: r.statuses, errorKinds: r.errorKinds },
+      traffic: {
+        rate: config.trafficRate,
+        sent: r.sent,
+        errors: r.errors,
+        statuses: r.statuses,
+        errorKinds: r.errorKinds,
+      },
     };
   } finally {
     abort.abort();
@@ -187,10 +252,17 @@ async function runLocal(
   }
 }
 
-async function runKubernetes(config: DeployCanaryConfig, log: Logger, approve: Approver | undefined): Promise<CanaryOutcome> {
+async function runKubernetes(
+  config: DeployCanaryConfig,
+  log: Logger,
+  approve: Approver | undefined,
+): Promise<CanaryOutcome> {
   const k = config.kubernetes!;
   const prom = config.prometheus!;
-  const applier = k.apply === 'gitops' ? gitopsApplier(k.gitopsDir!) : kubectlApplier({ ...(k.context && { context: k.context }) });
+  const applier =
+    k.apply === 'gitops'
+      ? gitopsApplier(k.gitopsDir!)
+      : kubectlApplier({ ...(k.context && { context: k.context }) });
   const backend = kubernetesBackend({
     config: k,
     applier,
@@ -204,11 +276,24 @@ async function runKubernetes(config: DeployCanaryConfig, log: Logger, approve: A
   return runCanary(config.plan, backend, { log, ...(approve && { approve }) });
 }
 
-async function runArgo(config: DeployCanaryConfig, log: Logger, approve: Approver | undefined): Promise<CanaryOutcome> {
+async function runArgo(
+  config: DeployCanaryConfig,
+  log: Logger,
+  approve: Approver | undefined,
+): Promise<CanaryOutcome> {
   const k = config.kubernetes!;
-  const applier = k.apply === 'gitops' ? gitopsApplier(k.gitopsDir!) : kubectlApplier({ ...(k.context && { context: k.context }) });
+  const applier =
+    k.apply === 'gitops'
+      ? gitopsApplier(k.gitopsDir!)
+      : kubectlApplier({ ...(k.context && { context: k.context }) });
   const steps: RolloutConfig['steps'] = config.plan.steps
     .filter((s) => !('weight' in s && s.weight >= 100))
-    .map((s) => ('weight' in s ? { setWeight: s.weight } : 'pause' in s ? { pause: { duration: `${Math.round(s.pause / 1000)}s` } } : { pause: {} }));
+    .map((s) =>
+      'weight' in s
+        ? { setWeight: s.weight }
+        : 'pause' in s
+          ? { pause: { duration: `${Math.round(s.pause / 1000)}s` } }
+          : { pause: {} },
+    );
   return followArgoRollout({ config: k, rollout: { steps }, applier, log, ...(approve && { approve }) });
 }

@@ -18,7 +18,13 @@ export interface RawDeploy {
     analysis?: RawCheck[];
   };
   local: { 'stable-model'?: string; traffic: string | number; 'scrape-interval': string };
-  prometheus?: { url: string; requests?: string; errors?: string; 'latency-buckets'?: string; 'latency-unit'?: 's' | 'ms' };
+  prometheus?: {
+    url: string;
+    requests?: string;
+    errors?: string;
+    'latency-buckets'?: string;
+    'latency-unit'?: 's' | 'ms';
+  };
   kubernetes?: RawKubernetes;
 }
 
@@ -102,14 +108,28 @@ function latencyAllowance(v: number | string | undefined): ChangeLimit {
 export function toChecks(raw: RawCheck[] | undefined): Check[] {
   return (raw && raw.length > 0 ? raw : DEFAULT_CHECKS).map((c): Check => {
     const name = c.name ?? c.type;
-    const base = { name, gates: c.gates ?? [], ...(c['min-samples'] !== undefined && { minSamples: c['min-samples'] }) };
+    const base = {
+      name,
+      gates: c.gates ?? [],
+      ...(c['min-samples'] !== undefined && { minSamples: c['min-samples'] }),
+    };
     switch (c.type) {
       case 'error-rate': {
         const allowed = errorAllowance(c['allowed-increase']);
-        return { ...base, kind: 'error-rate', allowedIncrease: typeof allowed === 'number' ? allowed : 0.01, ...(c.confidence && { confidence: c.confidence }) };
+        return {
+          ...base,
+          kind: 'error-rate',
+          allowedIncrease: typeof allowed === 'number' ? allowed : 0.01,
+          ...(c.confidence && { confidence: c.confidence }),
+        };
       }
       case 'latency':
-        return { ...base, kind: 'latency', allowedIncrease: latencyAllowance(c['allowed-increase']), ...(c.confidence && { confidence: c.confidence }) };
+        return {
+          ...base,
+          kind: 'latency',
+          allowedIncrease: latencyAllowance(c['allowed-increase']),
+          ...(c.confidence && { confidence: c.confidence }),
+        };
       case 'query':
         return { ...base, kind: 'query', query: c.query ?? '', onEmpty: c['on-empty'] ?? 'no-data' };
     }
@@ -117,7 +137,13 @@ export function toChecks(raw: RawCheck[] | undefined): Check[] {
 }
 
 export function toSteps(raw: RawDeploy['canary']['steps']): CanaryStep[] {
-  return raw.map((s) => (typeof s === 'number' ? { weight: s } : 'pause' in s ? { pause: parseDuration(s.pause) } : { confirm: s.confirm }));
+  return raw.map((s) =>
+    typeof s === 'number'
+      ? { weight: s }
+      : 'pause' in s
+        ? { pause: parseDuration(s.pause) }
+        : { confirm: s.confirm },
+  );
 }
 
 /** Semantic checks the schema cannot express; paths from the spec's root. */
@@ -128,21 +154,37 @@ export function checkDeploy(section: unknown): SemanticIssue[] {
   let last = 0;
   steps.forEach((s, i) => {
     if (typeof s !== 'number') return;
-    if (s < last) issues.push({ path: ['deploy', 'canary', 'steps', i], message: `weight ${s} is below the previous step's ${last}: weights only rise (rollback is automatic)` });
+    if (s < last)
+      issues.push({
+        path: ['deploy', 'canary', 'steps', i],
+        message: `weight ${s} is below the previous step's ${last}: weights only rise (rollback is automatic)`,
+      });
     last = s;
   });
   (d.canary?.analysis ?? []).forEach((c, i) => {
     const at = ['deploy', 'canary', 'analysis', i];
     if (c.type === 'query' && !c.query) issues.push({ path: at, message: "a query check needs 'query'" });
-    if (c.type !== 'query' && c.query !== undefined) issues.push({ path: [...at, 'query'], message: `'query' only applies to type: query, not ${c.type}` });
-    if (c.type === 'query' && (c.gates ?? []).length === 0) issues.push({ path: [...at, 'gates'], message: "a query check needs at least one gate, e.g. 'value < 0.05'" });
-    if (c.type === 'query' && c['allowed-increase'] !== undefined) issues.push({ path: [...at, 'allowed-increase'], message: 'allowed-increase applies to error-rate and latency checks; gate a query with gates' });
+    if (c.type !== 'query' && c.query !== undefined)
+      issues.push({ path: [...at, 'query'], message: `'query' only applies to type: query, not ${c.type}` });
+    if (c.type === 'query' && (c.gates ?? []).length === 0)
+      issues.push({
+        path: [...at, 'gates'],
+        message: "a query check needs at least one gate, e.g. 'value < 0.05'",
+      });
+    if (c.type === 'query' && c['allowed-increase'] !== undefined)
+      issues.push({
+        path: [...at, 'allowed-increase'],
+        message: 'allowed-increase applies to error-rate and latency checks; gate a query with gates',
+      });
     if (c.type === 'error-rate') {
       const a = errorAllowance(c['allowed-increase']);
       if (typeof a === 'string') issues.push({ path: [...at, 'allowed-increase'], message: a });
     }
     for (const bad of unknownPlaceholders(c.query ?? '')) {
-      issues.push({ path: [...at, 'query'], message: `unknown placeholder {{ ${bad} }} (known: canary, stable, interval)` });
+      issues.push({
+        path: [...at, 'query'],
+        message: `unknown placeholder {{ ${bad} }} (known: canary, stable, interval)`,
+      });
     }
     (c.gates ?? []).forEach((g, j) => {
       try {
@@ -153,13 +195,24 @@ export function checkDeploy(section: unknown): SemanticIssue[] {
     });
   });
   if ((d.target === 'kubernetes' || d.target === 'argo-rollouts') && !d.kubernetes) {
-    issues.push({ path: ['deploy', 'kubernetes'], message: `target ${d.target} needs a kubernetes section (at least image)`, atKey: true });
+    issues.push({
+      path: ['deploy', 'kubernetes'],
+      message: `target ${d.target} needs a kubernetes section (at least image)`,
+      atKey: true,
+    });
   }
   if (d.target === 'kubernetes' && !d.prometheus?.url) {
-    issues.push({ path: ['deploy', 'prometheus'], message: 'target kubernetes needs prometheus.url and its traffic queries (requests, errors, latency-buckets)' });
+    issues.push({
+      path: ['deploy', 'prometheus'],
+      message:
+        'target kubernetes needs prometheus.url and its traffic queries (requests, errors, latency-buckets)',
+    });
   }
   if (d.kubernetes?.routing === 'gateway-api' && d.target === 'kubernetes' && !d.kubernetes.gateway) {
-    issues.push({ path: ['deploy', 'kubernetes', 'gateway'], message: 'gateway-api routing needs gateway.name (the Gateway the HTTPRoute attaches to)' });
+    issues.push({
+      path: ['deploy', 'kubernetes', 'gateway'],
+      message: 'gateway-api routing needs gateway.name (the Gateway the HTTPRoute attaches to)',
+    });
   }
   if (d.kubernetes?.apply === 'gitops' && !d.kubernetes['gitops-dir']) {
     issues.push({ path: ['deploy', 'kubernetes', 'gitops-dir'], message: 'apply: gitops needs gitops-dir' });
@@ -171,16 +224,37 @@ function abs(base: string, p: string): string {
   return isAbsolute(p) ? p : resolve(base, p);
 }
 
-export function deployCanaryConfig(spec: Spec | undefined, settings: DeployCanarySettings, cwd: string): DeployCanaryConfig {
-  if (!spec) throw new InputError('deploy-canary needs a spec (--spec mlops.yml) with model and deploy sections');
+export function deployCanaryConfig(
+  spec: Spec | undefined,
+  settings: DeployCanarySettings,
+  cwd: string,
+): DeployCanaryConfig {
+  if (!spec)
+    throw new InputError('deploy-canary needs a spec (--spec mlops.yml) with model and deploy sections');
   const d = (spec.sections.deploy ?? {}) as Partial<RawDeploy>;
-  const canary = d.canary ?? { steps: [10, 50, 100], interval: '30s', 'failure-limit': 0, 'inconclusive-limit': 0, 'min-samples': 50 };
+  const canary = d.canary ?? {
+    steps: [10, 50, 100],
+    interval: '30s',
+    'failure-limit': 0,
+    'inconclusive-limit': 0,
+    'min-samples': 50,
+  };
   const issues = checkDeploy({ ...d, canary });
-  if (issues.length > 0) throw new InputError(`${spec.file}: ${issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (issues.length > 0)
+    throw new InputError(
+      `${spec.file}: ${issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   const target = settings.backend ?? d.target ?? 'local';
-  const evaluateBaseline = (spec.sections.evaluate as { baseline?: { path?: string } } | undefined)?.baseline?.path;
+  const evaluateBaseline = (spec.sections.evaluate as { baseline?: { path?: string } } | undefined)?.baseline
+    ?.path;
   const canaryModel = settings.model ? abs(cwd, settings.model) : abs(spec.dir, spec.model.path);
-  const stableRaw = settings.stableModel ? abs(cwd, settings.stableModel) : d.local?.['stable-model'] ? abs(spec.dir, d.local['stable-model']) : evaluateBaseline ? abs(spec.dir, evaluateBaseline) : undefined;
+  const stableRaw = settings.stableModel
+    ? abs(cwd, settings.stableModel)
+    : d.local?.['stable-model']
+      ? abs(spec.dir, d.local['stable-model'])
+      : evaluateBaseline
+        ? abs(spec.dir, evaluateBaseline)
+        : undefined;
   const config: DeployCanaryConfig = {
     target,
     plan: {
@@ -215,7 +289,9 @@ export function deployCanaryConfig(spec: Spec | undefined, settings: DeployCanar
       queries: {
         requests: d.prometheus.requests ?? router.requests,
         errors: d.prometheus.errors ?? router.errors,
-        ...((d.prometheus['latency-buckets'] ?? router.latencyBuckets) && { latencyBuckets: d.prometheus['latency-buckets'] ?? router.latencyBuckets }),
+        ...((d.prometheus['latency-buckets'] ?? router.latencyBuckets) && {
+          latencyBuckets: d.prometheus['latency-buckets'] ?? router.latencyBuckets,
+        }),
         latencyToMs: unit === 's' ? 1000 : 1,
       },
     };
@@ -232,23 +308,43 @@ export function deployCanaryConfig(spec: Spec | undefined, settings: DeployCanar
       replicas: k.replicas,
       canaryReplicas: k['canary-replicas'],
       routing: k.routing,
-      ...(k.gateway && { gateway: { name: k.gateway.name, ...(k.gateway.namespace && { namespace: k.gateway.namespace }), ...(k.gateway['section-name'] && { sectionName: k.gateway['section-name'] }) } }),
+      ...(k.gateway && {
+        gateway: {
+          name: k.gateway.name,
+          ...(k.gateway.namespace && { namespace: k.gateway.namespace }),
+          ...(k.gateway['section-name'] && { sectionName: k.gateway['section-name'] }),
+        },
+      }),
       ...(k.hostnames && { hostnames: k.hostnames }),
-      ...(k.ingress && { ingress: { ...(k.ingress.host && { host: k.ingress.host }), ...(k.ingress.path && { path: k.ingress.path }), ...(k.ingress['class-name'] && { className: k.ingress['class-name'] }) } }),
+      ...(k.ingress && {
+        ingress: {
+          ...(k.ingress.host && { host: k.ingress.host }),
+          ...(k.ingress.path && { path: k.ingress.path }),
+          ...(k.ingress['class-name'] && { className: k.ingress['class-name'] }),
+        },
+      }),
       env: { MODEL_NAME: spec.model.name },
       apply: settings.apply ?? k.apply,
-      ...((settings.gitopsDir ?? k['gitops-dir']) && { gitopsDir: abs(settings.gitopsDir ? cwd : spec.dir, (settings.gitopsDir ?? k['gitops-dir'])!) }),
+      ...((settings.gitopsDir ?? k['gitops-dir']) && {
+        gitopsDir: abs(settings.gitopsDir ? cwd : spec.dir, (settings.gitopsDir ?? k['gitops-dir'])!),
+      }),
       ...(k.context && { context: k.context }),
     };
   }
   if ((target === 'kubernetes' || target === 'argo-rollouts') && !config.kubernetes) {
-    throw new InputError(`${spec.file}: deploy.kubernetes: target ${target} needs a kubernetes section (at least image)`);
+    throw new InputError(
+      `${spec.file}: deploy.kubernetes: target ${target} needs a kubernetes section (at least image)`,
+    );
   }
   if (target === 'kubernetes' && !config.prometheus) {
-    throw new InputError(`${spec.file}: deploy.prometheus: target kubernetes needs prometheus.url and traffic queries`);
+    throw new InputError(
+      `${spec.file}: deploy.prometheus: target kubernetes needs prometheus.url and traffic queries`,
+    );
   }
   if (target === 'local' && !config.eval) {
-    throw new InputError(`${spec.file}: data.eval: the local target sends rows of data.eval through the router as traffic; declare data.eval`);
+    throw new InputError(
+      `${spec.file}: data.eval: the local target sends rows of data.eval through the router as traffic; declare data.eval`,
+    );
   }
   return config;
 }

@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InputError, pathExists } from '@mlops-actions/core';
 import type { Spec } from '@mlops-actions/core';
@@ -47,7 +48,14 @@ export async function resolveBaseline(
       return { path, source: `path ${b.path}` };
     }
     case 'store': {
-      const path = storeModelPath(resolve(spec.dir, b.store), b.key);
+      const store = resolve(spec.dir, b.store);
+      if (existsSync(store) && !statSync(store).isDirectory()) {
+        throw new InputError(
+          `${spec.file}: evaluate.baseline.store: ${b.store} is a file; a model store is a directory holding <key>/model.onnx`,
+          { file: spec.file },
+        );
+      }
+      const path = storeModelPath(store, b.key);
       // An empty store is the normal state before the first promotion: no baseline, and the
       // change gates follow on-missing-baseline.
       return (await pathExists(path)) ? { path, source: `store ${b.store} (${b.key})` } : undefined;

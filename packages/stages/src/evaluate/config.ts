@@ -99,7 +99,8 @@ export function evaluateConfigFromFlags(flags: {
 }): EvaluateConfig {
   const metrics = flags.metrics?.length ? flags.metrics : [...DEFAULT_METRICS[flags.task]];
   return {
-    modelName: flags.model.replace(/^.*[\\/]/, '').replace(/\.onnx$/i, ''),
+    // The file's name as given: a bare `model` would read 'model model' in the report.
+    modelName: flags.model.replace(/^.*[\\/]/, ''),
     modelPath: resolve(flags.baseDir, flags.model),
     baseline: flags.baseline
       ? { path: resolve(flags.baseDir, flags.baseline), source: `path ${flags.baseline}` }

@@ -125,7 +125,11 @@ export function slicesSection(result: StageResult, maxSlices: number): string {
   if (!slices.length) return '';
   const metric = sliceMetric(result, slices);
   if (!metric) return '';
-  const withValue = slices.filter((s) => typeof s.values[metric]?.candidate === 'number');
+  const finite = (s: SliceMeasurements) => Number.isFinite(s.values[metric]?.candidate ?? NaN);
+  const withValue = slices.filter(finite);
+  // A metric undefined on a slice (roc_auc of a one-class slice) is not "worst": it is listed
+  // apart with its reason, out of the ranking and the chart; a gate on it still fails.
+  const undefinedOn = slices.filter((s) => s.values[metric] !== undefined && !finite(s));
   const sample = withValue[0]?.values[metric] ?? ({ candidate: null } as Measurement);
   const direction = directionOf(metric, sample);
   const sorted = [...withValue].sort((a, b) => {
@@ -150,6 +154,22 @@ export function slicesSection(result: StageResult, maxSlices: number): string {
       flagged.length ? gateCell(flagged) : '—',
     ];
   });
+  const why = /roc_auc|pr_auc/.test(metric) ? 'n/a (one class)' : 'n/a (undefined on this slice)';
+  for (const s of undefinedOn.slice(0, Math.max(1, maxSlices))) {
+    const m = s.values[metric] as Measurement;
+    const flagged = result.verdicts.filter(
+      (v) => v.slice && v.metric === metric && v.slice === `${s.column}=${s.value}`,
+    );
+    rows.push([
+      escapeMarkdown(s.column),
+      escapeMarkdown(s.value),
+      String(s.rows),
+      formatValue(m.baseline, displayUnit(metric, m)),
+      why,
+      '—',
+      flagged.length ? gateCell(flagged) : '—',
+    ]);
+  }
   const body = [
     table(['column', 'value', 'rows', 'baseline', 'candidate', 'Δ', 'gate'], rows, [
       'l',

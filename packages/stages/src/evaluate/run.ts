@@ -39,7 +39,14 @@ export async function runEvaluation(
   log: Logger,
 ): Promise<StageResult> {
   const clock = new StageClock('evaluate');
-  if (!config.baseline) log.info('no baseline model: change gates follow on-missing-baseline');
+  const changeGates = config.gates.filter((g) => g.kind === 'metric' && (g.maxDrop || g.maxIncrease));
+  if (!config.baseline) {
+    log.info(
+      changeGates.length
+        ? `no baseline model: ${changeGates.length} change gate(s) follow on-missing-baseline`
+        : 'no baseline model: candidate metrics only',
+    );
+  }
   const scored = await scoreShard(config, WHOLE, log);
   logStatistics(config, log);
   const result = await summarizeEvaluation(config, [scored], clock, await readGitInfo(config.baseDir));

@@ -25,13 +25,13 @@ function text(values: FlagValues, name: string): string | undefined {
   return v.trim();
 }
 
-export function flagDuration(where: string, v: string | undefined): number | undefined {
+function flagDuration(where: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   if (!DURATION.test(v)) throw new UsageError(`${where}: '${v}' is not a duration (e.g. 500ms, 30s, 5m)`);
   return parseDuration(v);
 }
 
-export function flagRate(where: string, v: string | undefined, allowZero = false): number | undefined {
+function flagRate(where: string, v: string | undefined, allowZero = false): number | undefined {
   if (v === undefined) return undefined;
   if (!RATE.test(v)) throw new UsageError(`${where}: '${v}' is not a rate (e.g. 1000/s, 600/m, 250)`);
   const rate = v.includes('/') ? parseRate(v) : Number(v);
@@ -47,7 +47,7 @@ function flagCount(where: string, v: string | undefined): number | undefined {
 }
 
 /** `--stage 500/s:30s` → `{ target: 500, durationMs: 30000 }`. */
-export function parseStageFlag(where: string, v: string): RateStage {
+function parseStageFlag(where: string, v: string): RateStage {
   const colon = v.lastIndexOf(':');
   if (colon <= 0) throw new UsageError(`${where}: '${v}' must be TARGET:DURATION, e.g. 500/s:30s`);
   return {

@@ -48,8 +48,8 @@ export async function runLoadTestStage(config: LoadTestConfig, ctx: StageContext
   let requests: PreparedRequest[];
   try {
     // Rows first: a bad data file fails before a server starts, and /predict needs their names.
-    const rows =
-      config.payload.kind === 'body' ? undefined : await clock.phase('data', () => readRows(config.payload));
+    const payload = config.payload;
+    const rows = payload.kind === 'body' ? undefined : await clock.phase('data', () => readRows(payload));
     if (config.url === undefined) {
       const model = config.model!;
       inputs.model = { path: model.path, sha256: await sha256File(model.path) };

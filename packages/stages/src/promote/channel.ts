@@ -75,11 +75,18 @@ export async function moveChannel(
 }
 
 /** Swaps the tags of any manifest (an image): verified by reading the previous manifest by digest. */
-export async function swapChannel(store: OciStore, channel: string, previousTag: string): Promise<ChannelMove | undefined> {
+export async function swapChannel(
+  store: OciStore,
+  channel: string,
+  previousTag: string,
+): Promise<ChannelMove | undefined> {
   const [current, previous] = await Promise.all([store.resolve(channel), store.resolve(previousTag)]);
   if (!previous) return undefined;
   const found = await store.getManifest(previous.digest);
-  if (!found) throw new Error(`${store.location}: '${previousTag}' names ${previous.digest}, which is not in the store`);
+  if (!found)
+    throw new Error(
+      `${store.location}: '${previousTag}' names ${previous.digest}, which is not in the store`,
+    );
   await store.tag(channel, found.descriptor);
   await readBack(store, channel, previous.digest);
   if (current && current.digest !== previous.digest) {

@@ -16,6 +16,7 @@ export { commentApproval, environmentApproval, REQUEST_MARKER } from './approval
 export type { ApprovalRecord } from './approval.js';
 export { moveChannel, rollbackChannel, verifyModel } from './channel.js';
 export { promoteSection } from './report.js';
+export { modelRegistryResolver } from './baseline.js';
 
 const APPROVALS: readonly ApprovalMode[] = ['environment', 'comment', 'none'];
 

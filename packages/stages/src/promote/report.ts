@@ -39,7 +39,11 @@ export function promoteSection(result: StageResult): string {
         : '';
     rows.push(['approval', `${escapeMarkdown(a.method)}: ${escapeMarkdown(a.decision)}${who}${where}`]);
   }
-  if (d.image) rows.push([`image ${inlineCode(d.channel)}`, `${inlineCode(d.image.location)} ${short(d.image.from)} → ${short(d.image.to)}`]);
+  if (d.image)
+    rows.push([
+      `image ${inlineCode(d.channel)}`,
+      `${inlineCode(d.image.location)} ${short(d.image.from)} → ${short(d.image.to)}`,
+    ]);
   if (d.audit) rows.push(['audit record', inlineCode(d.audit.reference)]);
   parts.push(table(['', ''], rows));
   if (d.blocked) parts.push(`**Not moved:** ${escapeMarkdown(d.blocked)}`);

@@ -25,6 +25,7 @@ import {
   openStore,
   pushModel,
   type OciStore,
+  type OpenStoreOptions,
   type ResolvedModel,
 } from '@mlops-actions/registry';
 import type { StageContext } from '../context.js';
@@ -77,7 +78,13 @@ export interface PromoteDetails {
   gates: GateRecord[];
   audit?: { digest: string; reference: string };
   /** The model-server image of image.json, moved along with the model. */
-  image?: { location: string; from: string | null; to: string | null; previous: string | null; changed: boolean };
+  image?: {
+    location: string;
+    from: string | null;
+    to: string | null;
+    previous: string | null;
+    changed: boolean;
+  };
   /** Why nothing moved (failed status). */
   blocked?: string;
 }
@@ -118,6 +125,18 @@ async function evaluatedWeights(resultsDir: string): Promise<{ digest?: string; 
   return { ...(r.model?.sha256 ? { digest: `sha256:${r.model.sha256}` } : {}), file };
 }
 
+function registryOptions(config: PromoteConfig, log: StageContext['log']): OpenStoreOptions {
+  return {
+    // false means "not forced": loopback registries stay plain HTTP.
+    ...(config.insecure ? { insecure: true } : {}),
+    log,
+    // On a runner, every registry password or token is masked in the log (workflow command).
+    ...(process.env.GITHUB_ACTIONS === 'true'
+      ? { onSecret: (s: string) => process.stdout.write(`::add-mask::${s}\n`) }
+      : {}),
+  };
+}
+
 interface BuiltImage {
   location: string;
   digest: string;
@@ -129,9 +148,14 @@ async function builtImage(resultsDir: string): Promise<BuiltImage | undefined> {
   const file = path.join(resultsDir, 'image.json');
   if (!(await pathExists(file))) return undefined;
   const r = JSON.parse(await readFile(file, 'utf8')) as StageResult;
-  const d = r.details as { image?: { location?: string; digest?: string }; model?: { sha256?: string } } | undefined;
+  const d = r.details as
+    { image?: { location?: string; digest?: string }; model?: { sha256?: string } } | undefined;
   if (r.status !== 'passed' || !d?.image?.location || !d.image.digest) return undefined;
-  return { location: d.image.location, digest: d.image.digest, ...(d.model?.sha256 ? { modelSha256: d.model.sha256 } : {}) };
+  return {
+    location: d.image.location,
+    digest: d.image.digest,
+    ...(d.model?.sha256 ? { modelSha256: d.model.sha256 } : {}),
+  };
 }
 
 async function moveImage(
@@ -140,20 +164,34 @@ async function moveImage(
   log: StageContext['log'],
   rollback: boolean,
 ): Promise<PromoteDetails['image']> {
-  const { store } = await openStore(image.location, { ...(config.insecure ? { insecure: true } : {}), log, create: false });
+  const { store } = await openStore(image.location, { ...registryOptions(config, log), create: false });
   const move = rollback
     ? await swapChannel(store, config.to, config.previousTag)
     : await (async () => {
         const found = await store.getManifest(image.digest);
-        if (!found) throw new InputError(`image ${image.location}@${image.digest} (from image.json) is not in its store`);
-        return moveChannel(store, { digest: image.digest, descriptor: found.descriptor }, config.to, config.previousTag);
+        if (!found)
+          throw new InputError(
+            `image ${image.location}@${image.digest} (from image.json) is not in its store`,
+          );
+        return moveChannel(
+          store,
+          { digest: image.digest, descriptor: found.descriptor },
+          config.to,
+          config.previousTag,
+        );
       })();
   if (!move) {
     log.warn(`image ${image.location}: no '${config.previousTag}' tag, the image stays where it is`);
     return undefined;
   }
   log.info(`image ${image.location}: ${config.to} → ${move.to}`);
-  return { location: image.location, from: move.from ?? null, to: move.to, previous: move.previous ?? null, changed: move.changed };
+  return {
+    location: image.location,
+    from: move.from ?? null,
+    to: move.to,
+    previous: move.previous ?? null,
+    changed: move.changed,
+  };
 }
 
 async function versionTag(config: PromoteConfig): Promise<string> {
@@ -274,12 +312,7 @@ export async function runPromote(config: PromoteConfig, ctx: StageContext): Prom
   const clock = new StageClock('promote');
   const log = ctx.log;
   const cacheDir = path.join(ctx.resultsDir, 'cache', 'models');
-  // false means "not forced": loopback registries stay plain HTTP.
-  const { store } = await openStore(config.registry, {
-    ...(config.insecure ? { insecure: true } : {}),
-    log,
-    create: true,
-  });
+  const { store } = await openStore(config.registry, { ...registryOptions(config, log), create: true });
   const action = config.rollback ? 'rollback' : 'promote';
   const details: PromoteDetails = {
     action,
