@@ -86,6 +86,20 @@ describe('drift stage', () => {
     expect(validate({ reference: 'x.csv' })).toBe(false);
   });
 
+  it('spec checks: a typo in a floor metric is a located issue with a suggestion', () => {
+    const spec = specWith(tempDir(), { current: EVAL });
+    const issues = drift.check!({ current: EVAL, performance: [{ metric: 'acuracy', min: 0.68 }] }, spec);
+    expect(issues).toHaveLength(1);
+    expect(issues[0]!.path).toEqual(['drift', 'performance', 0, 'metric']);
+    expect(issues[0]!.message).toMatch(/did you mean 'accuracy'/);
+    expect(
+      drift.check!({ current: EVAL, performance: [{ metric: 'rmse', max: 3 }] }, spec)[0]!.message,
+    ).toMatch(/does not apply to binary-classification/);
+    expect(drift.check!({ current: EVAL, performance: [{ metric: 'accuracy', min: 0.68 }] }, spec)).toEqual(
+      [],
+    );
+  });
+
   it('same data: no drift; prediction drift compared; performance floor measured on labelled current data', async () => {
     const dir = tempDir();
     const spec = specWith(dir, { current: EVAL, performance: [{ metric: 'accuracy', min: 0.68 }] });
@@ -188,6 +202,61 @@ describe('drift stage', () => {
     expect(md).toContain('```mermaid\nxychart-beta');
     expect(md).toMatch(/title "?mean_area: reference \(bars\) vs current \(line\)/);
     expect(md).toContain('All 30 features');
+  });
+
+  it('mlops drift --reference --current --features --out writes <out>/drift.json; exit 0 on drift', async () => {
+    const { stageCommand } = await import('../../packages/cli/src/stage-command.js');
+    const dir = tempDir();
+    const out = join(dir, 'out');
+    const cur = shifted(dir, 'mean_radius', 5);
+    const log = console.log;
+    console.log = () => {};
+    let code: number;
+    try {
+      code = await stageCommand(drift).run([
+        '--reference',
+        TRAIN,
+        '--current',
+        cur,
+        '--features',
+        'mean_radius,mean_texture,mean_area',
+        '--share',
+        '0.3',
+        '--out',
+        out,
+      ]);
+    } finally {
+      console.log = log;
+    }
+    expect(code).toBe(0);
+    const result = JSON.parse(readFileSync(join(out, 'drift.json'), 'utf8')) as StageResult;
+    expect(result.values['drifted']!.candidate).toBe(1);
+    expect(result.values['share']!.candidate).toBeCloseTo(1 / 3, 12);
+    const d = result.details as unknown as DriftDetails;
+    expect(
+      d.data.features.map((f) => [f.name, f.drifted, typeof f.statistic, typeof f.pValue, f.threshold]),
+    ).toEqual([
+      ['mean_radius', true, 'number', 'number', 0.05],
+      ['mean_texture', false, 'number', 'number', 0.05],
+      ['mean_area', false, 'number', 'number', 0.05],
+    ]);
+    console.log = () => {};
+    try {
+      code = await stageCommand(drift).run([
+        '--reference',
+        TRAIN,
+        '--current',
+        cur,
+        '--features',
+        'mean_radius',
+        '--fail-on-drift',
+        '--out',
+        out,
+      ]);
+    } finally {
+      console.log = log;
+    }
+    expect(code).toBe(1);
   });
 
   it.skipIf(!STAGE_LIST.some((s) => s.name === 'drift'))(

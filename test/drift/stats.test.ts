@@ -198,10 +198,16 @@ describe('multiple-testing correction', () => {
     const out = applyCorrection(tests, 'fdr');
     expect(out.map((o) => o.drifted)).toEqual([true, true, false, false, false, false, false, false]);
     const shuffled = [5, 1, 7, 0, 3, 2, 6, 4];
-    const out2 = applyCorrection(shuffled.map((i) => tests[i]!), 'fdr');
+    const out2 = applyCorrection(
+      shuffled.map((i) => tests[i]!),
+      'fdr',
+    );
     expect(out2.map((o) => o.drifted)).toEqual(shuffled.map((i) => i < 2));
     // A step-up: a p-value above its own rank's level is still rejected when a later rank passes.
-    const step = applyCorrection([0.02, 0.024, 0.9].map((pValue) => ({ pValue, alpha: 0.05 })), 'fdr');
+    const step = applyCorrection(
+      [0.02, 0.024, 0.9].map((pValue) => ({ pValue, alpha: 0.05 })),
+      'fdr',
+    );
     expect(step.map((o) => o.drifted)).toEqual([true, true, false]);
     expect(applyCorrection(tests, 'none').filter((o) => o.drifted).length).toBe(5);
   });

@@ -238,7 +238,9 @@ export function applyCorrection(
     if (t.pValue <= ((r + 1) / m) * t.alpha) kMax = r;
   });
   const out = new Array<{ adjusted: number; drifted: boolean }>(m);
-  order.forEach((t, r) => (out[t.i] = { adjusted: ((Math.max(kMax, 0) + 1) / m) * t.alpha, drifted: r <= kMax }));
+  order.forEach(
+    (t, r) => (out[t.i] = { adjusted: ((Math.max(kMax, 0) + 1) / m) * t.alpha, drifted: r <= kMax }),
+  );
   return out;
 }
 

@@ -10,3 +10,4 @@ export type { ActionsCacheOptions, ModelCache } from './cache/index.js';
 export * from './train/index.js';
 export * from './evaluate/index.js';
 export * from './image/index.js';
+export * from './promote/index.js';

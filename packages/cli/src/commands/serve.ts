@@ -134,6 +134,14 @@ Exit codes: 0 stopped by a signal, 2 bad usage, model or key file.
       logger: consoleLogger,
     };
     const server = await startServer(options);
+    // Settings go to stderr: stdout carries only the ready line that scripts wait for.
+    console.error(
+      `${server.name}: ${server.model.inputs.length} input(s), ${server.model.outputs.length} output(s), ` +
+        `${server.model.pool.workers.length} inference worker(s), loaded in ${server.model.loadSeconds.toFixed(2)} s` +
+        (server.model.batchable
+          ? ''
+          : '; the model has no variable batch dimension, so requests are not batched'),
+    );
     if (apiKeys.length > 0)
       console.error(`API keys: ${apiKeys.length} loaded; every route but /v2/health/* needs one`);
     console.log(`serving ${server.name} on ${server.url}`);

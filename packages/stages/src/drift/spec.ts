@@ -1,10 +1,17 @@
 /** The `drift` section: its raw shape, what flags and inputs override, and the stage's config. */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { InputError, UsageError, checkGateList, normalizeGate, resolveSpecPath } from '@mlops-actions/core';
+import {
+  InputError,
+  UsageError,
+  checkGateList,
+  normalizeGate,
+  resolveSpecPath,
+  suggest,
+} from '@mlops-actions/core';
 import type { Gate, RawGate, SemanticIssue, Spec, Task } from '@mlops-actions/core';
 import type { Correction, DriftFormat, DriftMethod, DriftOptions, MethodChoice } from '@mlops-actions/drift';
-import { isMetricName, metricAppliesTo } from '@mlops-actions/metrics';
+import { METRIC_NAME_LIST, isMetricName, metricAppliesTo } from '@mlops-actions/metrics';
 
 type RawData = string | { path: string; format?: DriftFormat };
 
@@ -104,14 +111,31 @@ export function checkDrift(section: unknown, spec: Spec): SemanticIssue[] {
   const issues: SemanticIssue[] = [];
   issues.push(
     ...checkGateList(d.performance, ['drift', 'performance'], 'drift', {
-      names: [...DRIFT_VALUES],
-      accepts: (name) => isMetricName(name),
-      metricProblem: (name) =>
-        isMetricName(name) && !metricAppliesTo(name, task)
-          ? `metric '${name}' does not apply to ${task}`
-          : undefined,
+      names: [...METRIC_NAME_LIST],
+      tests: false,
+      // Floors are on the production model's metrics on labelled current data, nothing else.
+      metricProblem: (name) => {
+        if (!isMetricName(name)) {
+          const hint = suggest(name, [...METRIC_NAME_LIST]);
+          return `'${name}' is not a metric${hint ? `; did you mean '${hint}'?` : ''}`;
+        }
+        return metricAppliesTo(name, task) ? undefined : `metric '${name}' does not apply to ${task}`;
+      },
     }),
   );
+  d.performance?.forEach((gate, i) => {
+    if (
+      typeof gate === 'object' &&
+      'metric' in gate &&
+      (gate['max-drop'] !== undefined || gate['max-increase'] !== undefined)
+    ) {
+      issues.push({
+        path: ['drift', 'performance', i],
+        atKey: true,
+        message: 'performance floors are min/max bounds; there is no baseline to drop from',
+      });
+    }
+  });
   if (d.reference === undefined && !spec.data?.reference && !spec.data?.eval) {
     issues.push({
       path: ['drift'],

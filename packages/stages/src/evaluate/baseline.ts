@@ -28,7 +28,7 @@ export function storeModelPath(storeDir: string, key: string): string {
 
 export async function resolveBaseline(
   spec: Spec,
-  opts: { override?: string; resolver?: BaselineResolver } = {},
+  opts: { override?: string; resolver?: BaselineResolver; registry?: BaselineResolver } = {},
 ): Promise<BaselineModel | undefined> {
   if (opts.override) {
     const path = resolve(opts.override);
@@ -62,6 +62,8 @@ export async function resolveBaseline(
     }
     case 'artifact':
     case 'registry': {
+      // The model registry (promote's OCI layout or registry) is reachable from anywhere.
+      if (b.kind === 'registry' && opts.registry) return opts.registry.resolve(b);
       if (!opts.resolver) {
         throw new InputError(
           `${spec.file}: evaluate.baseline.${b.kind} needs GitHub (run the evaluate-against-baseline action), ` +

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { StageClock, UsageError } from '@mlops-actions/core';
 import { defineStage } from '../definition.js';
 import type { FlagValues } from '../definition.js';
+import { modelRegistryResolver } from '../promote/baseline.js';
 import { evaluateConfigFromFlags } from './config.js';
 import { evaluateSections } from './report.js';
 import { mergeEvaluationShards, prepareEvaluation, runEvaluation, runEvaluationShard } from './run.js';
@@ -38,6 +39,7 @@ export const evaluate = defineStage<EvaluateSettings, EvaluateRunConfig>({
         spec,
         { model: settings.model, baseline: settings.baseline },
         ctx.baselineResolver,
+        modelRegistryResolver(spec, { resultsDir: ctx.resultsDir, cwd: ctx.cwd, log: ctx.log }),
       );
       if (settings.model) ctx.log.info(`evaluate: candidate ${settings.model} (overrides model.path)`);
       if (settings.baseline) ctx.log.info(`evaluate: baseline ${settings.baseline} (overrides evaluate.baseline)`);

@@ -18,9 +18,10 @@ export async function prepareEvaluation(
   spec: Spec,
   overrides: { model?: string; baseline?: string },
   resolver?: BaselineResolver,
+  registry?: BaselineResolver,
 ): Promise<EvaluateConfig> {
   const config = evaluateConfigFromSpec(spec, { model: overrides.model });
-  const baseline = await resolveBaseline(spec, { override: overrides.baseline, resolver });
+  const baseline = await resolveBaseline(spec, { override: overrides.baseline, resolver, registry });
   return baseline ? { ...config, baseline } : config;
 }
 
