@@ -4,7 +4,7 @@
  * Debian's nginx proxying the same two upstreams with a weighted upstream (90/10) in the same run.
  * The router runs in its own process; nginx runs one worker (the router is one thread).
  *
- *   npx tsx bench/router/run.ts [--seconds 10] [--wrk-connections 64]
+ *   npx tsx bench/router/run.ts [--seconds 10] [--rounds 3] [--rate 1000] [--wrk-connections 64]
  */
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -19,6 +19,7 @@ import { freePort } from '@mlops-actions/deploy';
 const { values: args } = parseArgs({
   options: {
     seconds: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '3' },
     'wrk-connections': { type: 'string', default: '64' },
     rate: { type: 'string', default: '1000' },
   },
@@ -27,6 +28,7 @@ const seconds = Number(args.seconds);
 const rate = Number(args.rate);
 const here = fileURLToPath(new URL('.', import.meta.url));
 const children: ChildProcess[] = [];
+const luaFile = join(tmpdir(), `mlops-bench-post-${process.pid}.lua`);
 
 function startChild(cmd: string, argv: string[], match: RegExp): Promise<string> {
   const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -80,7 +82,7 @@ async function latencyAt(url: string) {
 }
 
 function wrk(url: string): Promise<{ rps: number; p99ms: number; errors: string }> {
-  const script = join(here, 'post.lua');
+  const script = luaFile;
   return new Promise((resolve, reject) => {
     execFile(
       'wrk',
@@ -110,7 +112,7 @@ function wrk(url: string): Promise<{ rps: number; p99ms: number; errors: string 
 
 async function main() {
   await writeFile(
-    join(here, 'post.lua'),
+    luaFile,
     `wrk.method = "POST"\nwrk.body = ${JSON.stringify(body.toString())}\nwrk.headers["Content-Type"] = "application/json"\n`,
   );
   const stable = await startChild(
@@ -167,12 +169,57 @@ http {
   await waitHttp(nginxUrl);
   await waitHttp(router);
 
-  const lat = {
-    direct: await latencyAt(stable),
-    router: await latencyAt(router),
-    nginx: await latencyAt(nginxUrl),
+  // Interleaved rounds, medians reported: the machine is shared, so one slow moment must not
+  // land on one contender only.
+  const rounds = Number(args.rounds);
+  type Lat = Awaited<ReturnType<typeof latencyAt>>;
+  type Tput = Awaited<ReturnType<typeof wrk>>;
+  const runs: {
+    lat: Record<'direct' | 'router' | 'nginx', Lat>;
+    tput: Record<'direct' | 'router' | 'nginx', Tput>;
+  }[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const lat = {
+      direct: await latencyAt(stable),
+      router: await latencyAt(router),
+      nginx: await latencyAt(nginxUrl),
+    };
+    const tput = { direct: await wrk(stable), router: await wrk(router), nginx: await wrk(nginxUrl) };
+    runs.push({ lat, tput });
+    console.error(
+      `round ${r + 1}: p99 direct ${lat.direct.p99.toFixed(2)} router ${lat.router.p99.toFixed(2)} nginx ${lat.nginx.p99.toFixed(2)} ms; rps router ${tput.router.rps} nginx ${tput.nginx.rps}`,
+    );
+  }
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s[Math.floor(s.length / 2)]!;
   };
-  const tput = { direct: await wrk(stable), router: await wrk(router), nginx: await wrk(nginxUrl) };
+  const who = ['direct', 'router', 'nginx'] as const;
+  const lat = Object.fromEntries(
+    who.map((w) => [
+      w,
+      {
+        p50: median(runs.map((x) => x.lat[w].p50)),
+        p90: median(runs.map((x) => x.lat[w].p90)),
+        p99: median(runs.map((x) => x.lat[w].p99)),
+        errors: runs.reduce((s, x) => s + x.lat[w].errors, 0),
+      },
+    ]),
+  ) as Record<(typeof who)[number], { p50: number; p90: number; p99: number; errors: number }>;
+  const tput = Object.fromEntries(
+    who.map((w) => [
+      w,
+      { rps: median(runs.map((x) => x.tput[w].rps)), errors: runs.map((x) => x.tput[w].errors).join(', ') },
+    ]),
+  ) as Record<(typeof who)[number], { rps: number; errors: string }>;
+  const addedP99 = {
+    router: median(runs.map((x) => x.lat.router.p99 - x.lat.direct.p99)),
+    nginx: median(runs.map((x) => x.lat.nginx.p99 - x.lat.direct.p99)),
+  };
+  const addedP50 = {
+    router: median(runs.map((x) => x.lat.router.p50 - x.lat.direct.p50)),
+    nginx: median(runs.map((x) => x.lat.nginx.p50 - x.lat.direct.p50)),
+  };
   const cpu = cpus()[0]?.model ?? 'unknown';
   const out = {
     date: new Date().toISOString(),
@@ -181,17 +228,21 @@ http {
     node: process.version,
     seconds,
     rate,
+    rounds,
     latencyMs: lat,
-    addedP99Ms: { router: lat.router.p99 - lat.direct.p99, nginx: lat.nginx.p99 - lat.direct.p99 },
+    addedP50Ms: addedP50,
+    addedP99Ms: addedP99,
     throughput: tput,
+    perRound: runs,
     routerVsNginxThroughput: tput.router.rps / tput.nginx.rps,
   };
   console.log(JSON.stringify(out, null, 2));
   console.log(
-    `\nadded p99 at ${rate}/s: router ${out.addedP99Ms.router.toFixed(3)} ms, nginx ${out.addedP99Ms.nginx.toFixed(3)} ms` +
+    `\nadded p99 at ${rate}/s (median of ${rounds}): router ${out.addedP99Ms.router.toFixed(3)} ms, nginx ${out.addedP99Ms.nginx.toFixed(3)} ms; added p50 router ${out.addedP50Ms.router.toFixed(3)} ms, nginx ${out.addedP50Ms.nginx.toFixed(3)} ms` +
       `\nthroughput: router ${tput.router.rps.toFixed(0)}/s, nginx ${tput.nginx.rps.toFixed(0)}/s, ratio ${out.routerVsNginxThroughput.toFixed(2)}`,
   );
   await rm(dir, { recursive: true, force: true });
+  await rm(luaFile, { force: true });
 }
 
 main()

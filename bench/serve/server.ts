@@ -271,6 +271,17 @@ try {
   );
   await stop(unbatched.proc);
 
+  const inline = await serve(['--threads', '0']);
+  const inlineWrk = await wrk(inline.port);
+  console.log(
+    `mlops serve (--threads 0: inference on the event loop, batching): ${fmt(inlineWrk.rps, 0)} req/s, p50 ${fmt(inlineWrk.p50)} ms, p99 ${fmt(inlineWrk.p99)} ms`,
+  );
+  const openInline = await openModel(inline.port, 1000);
+  console.log(
+    `mlops serve --threads 0 at 1000 req/s: p50 ${fmt(openInline.p50)} ms, p99 ${fmt(openInline.p99)} ms, p99.9 ${fmt(openInline.p999)} ms, errors ${openInline.errors}, dropped ${openInline.dropped}, late ${openInline.late}`,
+  );
+  await stop(inline.proc);
+
   const open = await openModel(batched.port, 1000);
   console.log(
     `mlops serve at 1000 req/s (open model, ${connections} connections): achieved ${fmt(open.achieved, 0)}/s, p50 ${fmt(open.p50)} ms, p99 ${fmt(open.p99)} ms, p99.9 ${fmt(open.p999)} ms, max ${fmt(open.max)} ms, errors ${open.errors}, dropped ${open.dropped}, late ${open.late}`,
@@ -296,7 +307,10 @@ try {
   console.log(
     `  mlops serve / onnxruntime one row per run, one thread: ${fmt(batchedWrk.rps / ortRates.single)}`,
   );
-  console.log(`  p99 at 1000 req/s: ${fmt(open.p99)} ms (goal < 5 ms)`);
+  console.log(
+    `  p99 at 1000 req/s: ${fmt(open.p99)} ms worker thread, ${fmt(openInline.p99)} ms --threads 0, trivial ${fmt(openTrivial.p99)} ms (goal < 5 ms)`,
+  );
+  console.log(`  mlops serve --threads 0 / trivial server (wrk): ${fmt(inlineWrk.rps / trivialWrk.rps)}`);
   console.log(`machine after: ${machine()}`);
 } finally {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');

@@ -146,7 +146,37 @@ describe('drift stage', () => {
     expect(strict.verdicts.filter((v) => v.status === 'fail').length).toBe(2);
   });
 
-  it('floors without labels in the current data fail visibly, never pass', async () => {
+  for (const [name, task, label, metric, output] of [
+    ['wine', 'multiclass-classification', 'cultivar', 'accuracy', 'class'],
+    ['diabetes', 'regression', 'progression', 'rmse', 'value'],
+  ] as const) {
+    it(`${name}: prediction drift of the ${output} and a ${metric} floor (${task})`, async () => {
+      const dir = tempDir();
+      const root = join(ROOT, 'examples', name);
+      const text = [
+        'version: 1',
+        `model: { name: ${name}, path: ${join(root, 'baseline/model.onnx')}, task: ${task} }`,
+        `data: { eval: { path: ${join(root, 'data/eval.csv')}, label: ${label} }, reference: { path: ${join(root, 'data/train.csv')} } }`,
+      ].join('\n');
+      const file = join(dir, 'mlops.yml');
+      writeFileSync(file, text);
+      const parsed = parseSpecText(text, file);
+      const floor = metric === 'rmse' ? { metric, max: 1000 } : { metric, min: 0.1 };
+      const spec = {
+        ...parsed,
+        dir,
+        sections: { drift: { current: join(root, 'data/eval.csv'), performance: [floor] } },
+      };
+      const result = await runStage(spec, {}, dir);
+      const d = result.details as unknown as DriftDetails;
+      expect(d.prediction?.output).toBe(output);
+      expect(d.prediction!.feature.kind).toBe(output === 'class' ? 'categorical' : 'numeric');
+      expect(typeof d.performance!.metrics[metric]).toBe('number');
+      expect(result.verdicts.find((v) => v.metric === metric)!.status).toBe('pass');
+    });
+  }
+
+  it('floors without labels in the current data: reported as not measured, no retraining on that alone', async () => {
     const dir = tempDir();
     const [head, ...rows] = readFileSync(EVAL, 'utf8').trim().split('\n');
     const cols = head!.split(',');
@@ -166,8 +196,11 @@ describe('drift stage', () => {
     );
     const d = result.details as unknown as DriftDetails;
     expect(d.performanceSkipped).toMatch(/no 'malignant' column/);
-    expect(result.verdicts.find((v) => v.metric === 'accuracy')?.status).toBe('warn');
-    expect(d.drifted).toBe(true);
+    const floor = result.verdicts.find((v) => v.metric === 'accuracy')!;
+    expect(floor.status).toBe('warn');
+    expect(floor.reason).toMatch(/not measured: the current data has no 'malignant' column/);
+    expect(d.drifted).toBe(false);
+    expect(d.performance).toBeUndefined();
   });
 
   it('CLI settings: flags without a spec; bad current data is an InputError', async () => {
@@ -187,6 +220,34 @@ describe('drift stage', () => {
     await expect(runStage(undefined, bad, dir)).rejects.toThrow(InputError);
     expect(() => drift.cli.settings({ method: 'kl' }, [])).toThrow(/not a drift method/);
     expect(() => drift.cli.settings({ share: '2' }, [])).toThrow(/share must be/);
+  });
+
+  it('a new category (infinite chi-square statistic) and a JSON Lines log as current data', async () => {
+    const dir = tempDir();
+    const ref = join(dir, 'ref.csv');
+    writeFileSync(
+      ref,
+      'plan,x\n' +
+        Array.from({ length: 200 }, (_, i) => `${['basic', 'pro'][i % 2]},${i % 17}`).join('\n') +
+        '\n',
+    );
+    const log = join(dir, 'log.jsonl');
+    writeFileSync(
+      log,
+      Array.from({ length: 150 }, (_, i) =>
+        JSON.stringify({ features: { plan: ['basic', 'pro', 'enterprise'][i % 3], x: i % 17 } }),
+      ).join('\n'),
+    );
+    const result = await runStage(undefined, drift.cli.settings({ reference: ref, current: log }, []), dir);
+    const d = result.details as unknown as DriftDetails;
+    const plan = d.data.features.find((f) => f.name === 'plan')!;
+    expect(plan.method).toBe('chisquare');
+    expect(plan.pValue).toBe(0);
+    expect(plan.newCategories).toEqual(['enterprise']);
+    expect(d.drifted).toBe(true);
+    const written = JSON.parse(readFileSync(join(dir, '.mlops/drift.json'), 'utf8')) as StageResult;
+    expect((written.details as unknown as DriftDetails).data.features[0]!.statistic).toBeNull(); // Infinity in JSON
+    expect(drift.report(result, { maxSlices: 5 })[0]!.markdown).toContain('new: enterprise');
   });
 
   it('report: most drifted features first and a Mermaid histogram of the top one', async () => {

@@ -72,6 +72,21 @@ describe('dynamic batching: batched and unbatched answers are identical row for 
   it('wine (3 classes, 2 workers): single-row requests', async () => {
     await compare(wineUnbatched, wineBatched, wine.rows, [1]);
   });
+
+  it('--threads 0 (inference on the event loop) batches and answers the same', async () => {
+    const inline = await startServer({
+      model: BREAST_CANCER,
+      threads: 0,
+      maxBatchSize: 16,
+      maxQueueDelayMs: 5000,
+    });
+    try {
+      expect(inline.model.pool.kind).toBe('inline');
+      await compare(unbatched, inline, bc.rows.slice(0, 64), [1, 2]);
+    } finally {
+      await inline.close();
+    }
+  });
 });
 
 describe('the batcher (deterministic: jobs submitted in one tick)', () => {

@@ -108,14 +108,15 @@ describe('SIGTERM drains in-flight requests, then exits 0', () => {
       '--threads',
       '1',
       '--max-queue-delay',
-      '2s',
+      '1h',
       '--max-batch-size',
       '64',
     ]);
     const url = await s.url;
     const name = /^serving (\S+)/m.exec(s.out())![1]!;
     const pending = bc.rows.slice(0, 3).map((r) => post(`${url}/v2/models/${name}/infer`, inferBody([r])));
-    // Wait until all three are queued (they wait out the 2 s batch delay), then signal.
+    // All three wait in the queue (a 1 h batch delay; they would time out with 503 after 30 s).
+    // Shutdown runs them at once, and the delay timer must not keep the process alive.
     const until = Date.now() + 30_000;
     for (;;) {
       const m = await get(`${url}/metrics`);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '@mlops-actions/core';
+import { silentLogger, validateStageResult } from '@mlops-actions/core';
 import type { Spec, StageResult } from '@mlops-actions/core';
 import coreSchema from '../../packages/core/src/spec/spec.schema.json' with { type: 'json' };
 import {
@@ -146,6 +146,7 @@ describe('deploy-canary on the local backend with the real model server', () => 
       d.reason + JSON.stringify(d.outcome.analyses.map((a) => a.checks.map((c) => c.reason))),
     ).toBe('promoted');
     expect(written.status).toBe('passed');
+    expect(validateStageResult(written)).toMatchObject({ ok: true });
     expect(d.outcome.analyses.map((a) => a.weight)).toEqual([20, 50]);
     const q = d.outcome.analyses[0]!.checks.find((c) => c.name === 'canary-weight')!;
     expect(q.queries).toEqual(['max(mlops_router_weight_percent{backend="canary"})']);

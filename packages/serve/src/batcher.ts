@@ -1,4 +1,5 @@
-import type { Feed, RawTensor, SessionPool, SessionWorker, TensorData } from '@mlops-actions/inference';
+import type { Feed, RawTensor, TensorData } from '@mlops-actions/inference';
+import type { Executors, InferenceWorker } from './executors.js';
 import { HttpError, unavailable } from './errors.js';
 
 export interface BatcherOptions {
@@ -70,11 +71,13 @@ export class Batcher {
   private delayTimer: NodeJS.Timeout | undefined;
   private batchable: boolean;
   private closed = false;
+  /** Set on shutdown: queued requests run now instead of waiting for company. */
+  private noDelay = false;
   private running = 0;
   private idleWaiters: (() => void)[] = [];
 
   constructor(
-    private readonly pool: SessionPool,
+    private readonly pool: Pick<Executors, 'workers'>,
     private readonly opts: BatcherOptions,
   ) {
     this.batchable = opts.batchable && opts.maxBatchSize > 1;
@@ -146,7 +149,7 @@ export class Batcher {
     this.opts.onQueueDepth?.(this.queue.length);
   }
 
-  private idleWorker(): SessionWorker | undefined {
+  private idleWorker(): InferenceWorker | undefined {
     return this.pool.workers.find((w) => w.inFlight === 0 && w.failed === undefined);
   }
 
@@ -175,7 +178,7 @@ export class Batcher {
         }
         const waited = performance.now() - head.enqueued;
         const full = rows >= this.opts.maxBatchSize || take < this.queue.length;
-        if (!full && this.opts.maxQueueDelayMs > 0 && waited < this.opts.maxQueueDelayMs) {
+        if (!full && !this.noDelay && this.opts.maxQueueDelayMs > 0 && waited < this.opts.maxQueueDelayMs) {
           if (this.delayTimer === undefined) {
             this.delayTimer = setTimeout(() => {
               this.delayTimer = undefined;
@@ -186,12 +189,16 @@ export class Batcher {
         }
       }
       const jobs = this.queue.splice(0, take);
+      if (this.queue.length === 0 && this.delayTimer !== undefined) {
+        clearTimeout(this.delayTimer);
+        this.delayTimer = undefined;
+      }
       this.reportDepth();
       this.run(worker, jobs, rows);
     }
   }
 
-  private run(worker: SessionWorker, jobs: Job[], rows: number): void {
+  private run(worker: InferenceWorker, jobs: Job[], rows: number): void {
     this.running++;
     const fetch = jobs[0]!.fetch;
     const internal = (err: unknown): void => {
@@ -276,9 +283,19 @@ export class Batcher {
     });
   }
 
+  /** Shutdown has begun: stop holding requests back for max-queue-delay (new ones are still taken). */
+  flush(): void {
+    this.noDelay = true;
+    // A pending delay timer would keep the process alive for up to max-queue-delay after shutdown.
+    clearTimeout(this.delayTimer);
+    this.delayTimer = undefined;
+    this.pump();
+  }
+
   /** Stops taking requests and resolves once everything queued and running has finished. */
   async drain(): Promise<void> {
     this.closed = true;
+    this.flush();
     if (this.running === 0 && this.queue.length === 0) return;
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }

@@ -1,7 +1,6 @@
 import { access } from 'node:fs/promises';
 import { InputError } from '@mlops-actions/core';
 import {
-  SessionPool,
   resolveOnnxRuntime,
   type Feed,
   type OrtLoadOptions,
@@ -10,6 +9,7 @@ import {
   type TensorType,
 } from '@mlops-actions/inference';
 import { oipDatatype, oipShape, type OipDatatype } from './datatypes.js';
+import { openExecutors, type Executors } from './executors.js';
 
 export interface TensorMetadata {
   name: string;
@@ -22,7 +22,8 @@ export interface TensorMetadata {
 
 export interface LoadedModel {
   path: string;
-  pool: SessionPool;
+  /** Worker threads (or one inline session) holding the model. */
+  pool: Executors;
   inputs: TensorMetadata[];
   outputs: TensorMetadata[];
   /** Outputs ORT cannot return (ZipMap's sequence of maps): left out of metadata and fetches. */
@@ -101,9 +102,9 @@ export async function loadModel(
   }
   const ortPath = resolveOnnxRuntime(runtime);
   const t0 = performance.now();
-  let pool: SessionPool;
+  let pool: Executors;
   try {
-    pool = await SessionPool.open(ortPath, path, threads);
+    pool = await openExecutors(ortPath, path, threads, runtime);
   } catch (err) {
     throw new InputError(`${path}: ONNX Runtime cannot load the model: ${(err as Error).message}`, {
       file: path,

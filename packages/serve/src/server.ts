@@ -31,7 +31,11 @@ export interface ServeOptions {
   host?: string;
   /** Default 0 (a free port; read it from the result). */
   port?: number;
-  /** Inference worker threads, one ORT session each (default: cores - 1, at least 1). */
+  /**
+   * Inference worker threads, one ORT session each (default: cores - 1, at least 1). 0 runs one
+   * session on the event loop instead: no thread hops, for small fast models only (a slow batch
+   * then holds up every HTTP request).
+   */
   threads?: number;
   /** Rows per session.run (default 64; 1 disables dynamic batching). */
   maxBatchSize?: number;
@@ -146,7 +150,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const version = options.version ?? '1';
   const host = options.host ?? '127.0.0.1';
   // One core is left to the event loop, which parses and answers the HTTP; batching keeps the rest busy.
-  const threads = Math.max(1, options.threads ?? availableParallelism() - 1);
+  const threads = options.threads === 0 ? 0 : Math.max(1, options.threads ?? availableParallelism() - 1);
   const maxBatchSize = Math.max(1, options.maxBatchSize ?? 64);
   const bodyLimit = options.bodyLimitBytes ?? 8 * 1024 * 1024;
   const maxHeldBytes = options.maxHeldBytes ?? 256 * 1024 * 1024;
@@ -665,6 +669,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         ready = false;
         draining = true;
         metrics.ready.set(labels, 0);
+        batcher.flush();
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         if (inFlight > 0) {

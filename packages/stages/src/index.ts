@@ -11,3 +11,5 @@ export * from './train/index.js';
 export * from './evaluate/index.js';
 export * from './image/index.js';
 export * from './promote/index.js';
+export * from './drift/index.js';
+export * from './load-test/index.js';

@@ -57,7 +57,8 @@ Options:
   --api-key-file F         require 'Authorization: Bearer KEY' with a key from F (one per line);
                            keys in the env MLOPS_API_KEYS (comma-separated) are added. Health
                            probes stay open.
-  --threads N              inference worker threads (default: cores - 1, at least 1)
+  --threads N              inference worker threads (default: cores - 1, at least 1); 0 runs
+                           the model on the event loop (small fast models: no thread hops)
   --max-batch-size N       rows per inference call when requests queue up (default 64; 1: off)
   --max-queue-delay D      wait up to D for a batch to fill (default 0: never wait)
   --max-queue-size N       waiting requests before 503 + Retry-After (default 1024)
@@ -111,7 +112,7 @@ Exit codes: 0 stopped by a signal, 2 bad usage, model or key file.
       version: values['model-version'],
       host: values.host,
       port,
-      threads: integer('threads', values.threads, 1),
+      threads: integer('threads', values.threads, 0),
       maxBatchSize: integer('max-batch-size', values['max-batch-size'], 1),
       maxQueueDelayMs: duration('max-queue-delay', values['max-queue-delay']),
       maxQueueSize: integer('max-queue-size', values['max-queue-size'], 1),
@@ -137,7 +138,7 @@ Exit codes: 0 stopped by a signal, 2 bad usage, model or key file.
     // Settings go to stderr: stdout carries only the ready line that scripts wait for.
     console.error(
       `${server.name}: ${server.model.inputs.length} input(s), ${server.model.outputs.length} output(s), ` +
-        `${server.model.pool.workers.length} inference worker(s), loaded in ${server.model.loadSeconds.toFixed(2)} s` +
+        `${server.model.pool.kind === 'inline' ? 'inference on the event loop' : `${server.model.pool.workers.length} inference worker(s)`}, loaded in ${server.model.loadSeconds.toFixed(2)} s` +
         (server.model.batchable
           ? ''
           : '; the model has no variable batch dimension, so requests are not batched'),

@@ -1,7 +1,8 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Gauge, Registry } from 'prom-client';
+import { LATENCY_BUCKETS, RouterMetrics } from './metrics.js';
 import { RawUpstream } from './raw-upstream.js';
 import type { SendError } from './raw-upstream.js';
 
@@ -36,11 +37,7 @@ export interface Router {
   close(): Promise<void>;
 }
 
-/** Latency buckets in seconds: fine below 10 ms so a router's own overhead and small shifts show. */
-export const LATENCY_BUCKETS = [
-  0.0005, 0.001, 0.0015, 0.002, 0.003, 0.004, 0.005, 0.0075, 0.01, 0.0125, 0.015, 0.02, 0.025, 0.03, 0.035,
-  0.04, 0.05, 0.06, 0.075, 0.1, 0.125, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10,
-];
+export { LATENCY_BUCKETS };
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -78,47 +75,13 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
   const prefix = options.prefix ?? 'mlops_router';
   const maxBody = options.maxBodyBytes ?? 16 << 20;
   const registry = new Registry();
-  const requests = new Counter({
-    name: `${prefix}_requests_total`,
-    help: 'Requests proxied per backend and HTTP status (code "error": no response from the upstream).',
-    labelNames: ['backend', 'code'],
-    registers: [registry],
-  });
-  const duration = new Histogram({
-    name: `${prefix}_request_duration_seconds`,
-    help: 'Time from the request reaching the router to the last byte of the response, per backend.',
-    labelNames: ['backend'],
-    buckets: LATENCY_BUCKETS,
-    registers: [registry],
-  });
+  const metrics = new RouterMetrics(prefix, registry);
   const weightGauge = new Gauge({
     name: `${prefix}_weight_percent`,
     help: 'Traffic percent routed to each backend.',
     labelNames: ['backend'],
     registers: [registry],
   });
-  // Label children bound once: prom-client hashes a label object on every call otherwise.
-  const observe = {
-    stable: duration.labels({ backend: 'stable' }),
-    canary: duration.labels({ backend: 'canary' }),
-  };
-  const counters = new Map<string, { inc(): void }>();
-  const count = (backend: BackendName, code: string) => {
-    const key = `${backend} ${code}`;
-    let c = counters.get(key);
-    if (!c) {
-      c = requests.labels({ backend, code });
-      counters.set(key, c);
-    }
-    c.inc();
-  };
-  // Zero-valued series from the start: a backend without traffic reads 0, not "no series".
-  for (const b of ['stable', 'canary'] as const) {
-    duration.zero({ backend: b });
-    requests.inc({ backend: b, code: '200' }, 0);
-    requests.inc({ backend: b, code: 'error' }, 0);
-  }
-
   // Keep-alive pools per upstream: a weight change only changes which pool the next request uses.
   const upstreams: Record<BackendName, RawUpstream> = {
     stable: new RawUpstream(new URL(options.stable)),
@@ -175,15 +138,15 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
         out.push('Content-Length', String(r.body.length));
         res.writeHead(r.status, out);
         res.end(r.body);
-        count(backend, String(r.status));
-        observe[backend].observe(Number(process.hrtime.bigint() - start) / 1e9);
+        metrics.count(backend, String(r.status));
+        metrics.observe(backend, Number(process.hrtime.bigint() - start) / 1e9);
       },
       (err: SendError) => {
         inFlight[backend]--;
         // A reused keep-alive socket the upstream had just closed: the request never reached it.
         const stale = err.reused && !err.partial && (err.code === 'ECONNRESET' || err.code === 'EPIPE');
         const refused = err.code === 'ECONNREFUSED';
-        if (!stale) count(backend, 'error');
+        if (!stale) metrics.count(backend, 'error');
         if ((stale || refused) && attempt < 3 && !res.destroyed) {
           forward(req, res, headers, body, refused ? other(backend) : backend, start, attempt + 1);
           return;

@@ -29,7 +29,8 @@ export function deployCanarySections(result: StageResult): ReportSection[] {
   ];
   if (d.aa) lines.push('> A/A run: stable and canary served the same model file.', '');
   if (o.analyses.length > 0) {
-    const labels = o.analyses.map((a, i) => `${i + 1}: ${a.weight}%`);
+    // The last point is where the decision left the canary: 100 promoted, 0 rolled back.
+    const labels = [...o.analyses.map((a, i) => `${i + 1}: ${a.weight}%`), o.decision];
     const passShare = o.analyses.map((a) =>
       a.checks.length ? (100 * a.checks.filter((c) => c.verdict === 'pass').length) / a.checks.length : 0,
     );
@@ -38,8 +39,8 @@ export function deployCanarySections(result: StageResult): ReportSection[] {
       labels,
       yLabel: 'percent',
       series: [
-        { kind: 'bar', values: o.analyses.map((a) => a.weight) },
-        { kind: 'line', values: passShare },
+        { kind: 'bar', values: [...o.analyses.map((a) => a.weight), o.finalWeight] },
+        { kind: 'line', values: [...passShare, passShare.at(-1) ?? 0] },
       ],
     });
     if (chart) lines.push(chart, '');

@@ -47,10 +47,10 @@ function summaryCell(s: ColumnSummary): string {
   );
 }
 
-function featureRow(f: FeatureDrift): string[] {
+function featureRow(f: FeatureDrift, correction: string): string[] {
   const threshold =
     f.adjustedThreshold !== undefined && f.adjustedThreshold !== f.threshold
-      ? `${fmt(f.adjustedThreshold)} (${fmt(f.threshold)} corrected)`
+      ? `${fmt(f.adjustedThreshold)} (${fmt(f.threshold)}, ${escapeMarkdown(correction)})`
       : fmt(f.threshold);
   const missing = `${pct(f.reference.missingRate)} → ${pct(f.current.missingRate)}`;
   return [
@@ -112,14 +112,28 @@ export function driftSections(result: StageResult, top = 10): ReportSection[] {
   if (d.reasons.length) parts.push(d.reasons.map((r) => `- ${escapeMarkdown(r)}`).join('\n'));
   const ranked = rankFeatures(data.features);
   const shown = ranked.slice(0, top);
-  parts.push(table(HEADER, shown.map(featureRow), ['l', 'l', 'r', 'r', 'r', 'l', 'l', 'l', 'r', 'r']));
+  parts.push(
+    table(
+      HEADER,
+      shown.map((f) => featureRow(f, data.correction)),
+      ['l', 'l', 'r', 'r', 'r', 'l', 'l', 'l', 'r', 'r'],
+    ),
+  );
   const first = ranked[0];
   if (first) {
     const chart = chartOf(first);
     if (chart) parts.push(chart);
   }
   if (ranked.length > top) {
-    parts.push(foldable(`All ${ranked.length} features`, table(HEADER, ranked.slice(top).map(featureRow))));
+    parts.push(
+      foldable(
+        `All ${ranked.length} features`,
+        table(
+          HEADER,
+          ranked.slice(top).map((f) => featureRow(f, data.correction)),
+        ),
+      ),
+    );
   }
   if (d.prediction) {
     const f = d.prediction.feature;

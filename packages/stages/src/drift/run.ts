@@ -219,16 +219,18 @@ export async function runDriftStage(config: DriftConfig, ctx: StageContext): Pro
       details.performance = { label: config.label!, rows: labelled.n, metrics: m };
     }
     verdicts = evaluateGates(config.performance, { values: metricValues, baseDir: ctx.cwd, stage: 'drift' });
-    const failing = verdicts.filter((v) => v.status === 'fail');
-    if (failing.length) {
-      details.reasons.push(
-        `performance: ${failing.map((v) => v.reason).join('; ')}` +
-          (details.performanceSkipped ? ` (${details.performanceSkipped})` : ''),
-      );
+    if (details.performance === undefined) {
+      // No labels yet: the floors are not measured, which the report says (warn); it is not a
+      // reason to retrain every night until labels arrive.
+      const why = details.performanceSkipped ?? 'no predictions for the current data';
+      verdicts = verdicts.map((v) => ({ ...v, status: 'warn', reason: `not measured: ${why}` }));
+    } else {
+      const failing = verdicts.filter((v) => v.status === 'fail');
+      if (failing.length) details.reasons.push(`performance: ${failing.map((v) => v.reason).join('; ')}`);
+      // Below a floor is the signal to retrain, not a broken step, unless the spec says otherwise.
+      if (!config.failOnDrift)
+        verdicts = verdicts.map((v) => (v.status === 'fail' ? { ...v, status: 'warn' } : v));
     }
-    // Below a floor is the signal to retrain, not a broken step, unless the spec says otherwise.
-    if (!config.failOnDrift)
-      verdicts = verdicts.map((v) => (v.status === 'fail' ? { ...v, status: 'warn' } : v));
   }
 
   details.drifted = details.reasons.length > 0;
