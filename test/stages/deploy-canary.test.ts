@@ -175,3 +175,31 @@ describe('deploy-canary on the local backend with the real model server', () => 
     expect(result.verdicts[0]).toMatchObject({ gate: 'canary', status: 'fail' });
   });
 });
+
+describe('mlops deploy-canary (the CLI command)', () => {
+  async function cli(args: string[]): Promise<{ code: number; printed: string }> {
+    const { vi } = await import('vitest');
+    const { stageCommand } = await import('../../packages/cli/src/stage-command.js');
+    const lines: string[] = [];
+    const spies = (['log', 'warn', 'error'] as const).map((m) =>
+      vi.spyOn(console, m).mockImplementation((...a: unknown[]) => void lines.push(a.join(' '))),
+    );
+    try {
+      const code = await stageCommand(deployCanary).run(args);
+      return { code, printed: lines.join('\n') };
+    } catch (err) {
+      return {
+        code: (err as { exitCode?: number }).exitCode ?? -1,
+        printed: `${lines.join('\n')}\n${(err as Error).message}`,
+      };
+    } finally {
+      for (const s of spies) s.mockRestore();
+    }
+  }
+
+  it('a bad --backend is a usage error (exit 2) naming the flag', async () => {
+    const r = await cli(['--spec', path.join(CANCER, 'mlops.yml'), '--backend', 'nomad']);
+    expect(r.code).toBe(2);
+    expect(r.printed).toMatch(/--backend: 'nomad' is not one of local, kubernetes, argo-rollouts/);
+  });
+});

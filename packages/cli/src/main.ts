@@ -6,6 +6,7 @@ import { gateCommand } from './commands/gate.js';
 import { initCommand } from './commands/init.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
+import { serveCommand } from './commands/serve.js';
 import { validateCommand } from './commands/validate.js';
 import { stageCommand } from './stage-command.js';
 
@@ -14,6 +15,7 @@ export const COMMANDS: Command[] = [
   runCommand,
   validateCommand,
   ...STAGE_LIST.map(stageCommand),
+  serveCommand,
   reportCommand,
   gateCommand,
 ];

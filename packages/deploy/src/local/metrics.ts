@@ -39,7 +39,6 @@ export class RouterMetrics {
       this.count(b, '200', 0);
       this.count(b, 'error', 0);
     }
-    const self = this;
     registry.registerMetric({
       name: `${prefix}_requests_total`,
       help: 'Requests proxied per backend and HTTP status (code "error": no response from the upstream).',
@@ -49,7 +48,7 @@ export class RouterMetrics {
         help: '',
         type: 'counter',
         aggregator: 'sum',
-        values: [...self.counts.values()].map((c) => ({ labels: { backend: c.backend, code: c.code }, value: c.n })),
+        values: [...this.counts.values()].map((c) => ({ labels: { backend: c.backend, code: c.code }, value: c.n })),
       }),
     } as never);
     registry.registerMetric({
@@ -61,7 +60,7 @@ export class RouterMetrics {
         help: '',
         type: 'histogram',
         aggregator: 'sum',
-        values: self.histogramValues(),
+        values: this.histogramValues(),
       }),
     } as never);
   }
