@@ -166,3 +166,42 @@ describe('local canary backend, end to end with Prometheus', () => {
     expect(outcome.approvals).toEqual([{ step: 0, approved: true, by: 'octocat' }]);
   });
 });
+
+describe('local canary backend without Prometheus installed', () => {
+  // The README's first command must run on a machine without Debian's prometheus: the router's
+  // own counters, snapshotted in-process, carry the same verdicts.
+  const start = async (canaryFlags: Record<string, string | number>) => {
+    const stable = await startUpstream({ name: 'stable' });
+    const canary = await startUpstream({ name: 'canary', ...canaryFlags });
+    const warnings: string[] = [];
+    backend = await startLocalBackend({
+      stable,
+      canary,
+      scrapeInterval: '250ms',
+      prometheusBinary: '/nonexistent/prometheus',
+      log: { ...silentLogger, warn: (m) => void warnings.push(m) },
+    });
+    return { b: backend, warnings };
+  };
+
+  it('says so, and promotes a good canary from the router counters', async () => {
+    const { b, warnings } = await start({ name: 'stable' });
+    expect(b.prometheus).toBeUndefined();
+    expect(warnings.join('\n')).toMatch(/not found: the canary analysis reads the router's own counters/);
+    const load = startLoad(b.router.url, RATE, 200_000);
+    const outcome = await runCanary(plan(), b, { log: silentLogger });
+    const res = await load.stop();
+    expect(outcome.decision, outcome.reason).toBe('promoted');
+    expect(res.failed, res.failures.join('\n')).toBe(0);
+    expect(outcome.analyses[0]!.checks[0]!.queries[0]).toContain('in-process');
+  });
+
+  it('rolls back a canary 30 ms slower on latency', async () => {
+    const { b } = await start({ 'delay-ms': 30 });
+    const load = startLoad(b.router.url, RATE, 200_000);
+    const outcome = await runCanary(plan(), b, { log: silentLogger });
+    await load.stop();
+    expect(outcome.decision).toBe('rolled-back');
+    expect(outcome.analyses.at(-1)!.checks.find((c) => c.name === 'latency')!.verdict).toBe('fail');
+  });
+});

@@ -12,3 +12,4 @@ export * from './kubernetes/manifests.js';
 export * from './kubernetes/apply.js';
 export * from './kubernetes/backend.js';
 export * from './kubernetes/argo-rollouts.js';
+export * from './local/router-source.js';

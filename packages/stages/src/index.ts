@@ -13,3 +13,4 @@ export * from './image/index.js';
 export * from './promote/index.js';
 export * from './drift/index.js';
 export * from './load-test/index.js';
+export * from './deploy-canary/index.js';

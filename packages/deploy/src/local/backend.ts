@@ -1,10 +1,12 @@
+import { existsSync } from 'node:fs';
 import type { Logger } from '@mlops-actions/core';
-import { silentLogger } from '@mlops-actions/core';
+import { parseDuration, silentLogger } from '@mlops-actions/core';
 import { prometheusSource, routerQueries } from '../analysis/prometheus-source.js';
 import type { CanaryBackend } from '../analysis/run.js';
 import type { AnalysisSource } from '../analysis/types.js';
 import { startPrometheus } from './prometheus-server.js';
 import type { PrometheusServer } from './prometheus-server.js';
+import { routerSource } from './router-source.js';
 import { startRouter } from './router.js';
 import type { Router } from './router.js';
 
@@ -29,7 +31,8 @@ export interface LocalBackendOptions {
 
 export interface LocalBackend extends CanaryBackend {
   router: Router;
-  prometheus: PrometheusServer;
+  /** Absent when Prometheus is not installed (the router's counters are read in-process). */
+  prometheus?: PrometheusServer;
   source: AnalysisSource;
   /** Stops the router, Prometheus and whichever upstreams are still running. */
   close(): Promise<void>;
@@ -60,23 +63,36 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
     canary: options.canary.url,
     port: options.routerPort,
   });
-  let prometheus: PrometheusServer;
-  try {
-    prometheus = await startPrometheus({
-      targets: [router.target],
-      scrapeInterval: options.scrapeInterval ?? '500ms',
-      binary: options.prometheusBinary,
-    });
-  } catch (err) {
-    await router.close();
-    throw err;
+  const binary = options.prometheusBinary ?? '/usr/bin/prometheus';
+  let prometheus: PrometheusServer | undefined;
+  let fallback: ReturnType<typeof routerSource> | undefined;
+  if (existsSync(binary)) {
+    try {
+      prometheus = await startPrometheus({
+        targets: [router.target],
+        scrapeInterval: options.scrapeInterval ?? '500ms',
+        binary,
+      });
+    } catch (err) {
+      await router.close();
+      throw err;
+    }
+  } else {
+    // Runs anywhere: without Prometheus the same counters are read in-process, and said so.
+    log.warn(
+      `${binary} not found: the canary analysis reads the router's own counters in-process ` +
+        '(install prometheus, e.g. apt-get install prometheus, for scraping and PromQL checks)',
+    );
+    fallback = routerSource(router.metrics, parseDuration(options.scrapeInterval ?? '500ms'));
   }
-  const source = prometheusSource({
-    client: prometheus.client,
-    queries: routerQueries(),
-    labels: { canary: 'canary', stable: 'stable' },
-    job: prometheus.job,
-  });
+  const source: AnalysisSource =
+    fallback ??
+    prometheusSource({
+      client: prometheus!.client,
+      queries: routerQueries(),
+      labels: { canary: 'canary', stable: 'stable' },
+      job: prometheus!.job,
+    });
   let stable: LocalUpstream | undefined = options.stable;
   let canary: LocalUpstream | undefined = options.canary;
   let state: 'new' | 'running' | 'promoted' | 'rolled-back' = 'new';
@@ -112,14 +128,14 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
       await ready(options.stable);
       await ready(options.canary);
       // The first scrape must exist before a window is read, or the first window looks empty.
-      await waitUntil(
-        'the first Prometheus scrape',
-        async () => (await prometheus.client.lastScrape(prometheus.job)) !== undefined,
-        60_000,
-      );
+      if (prometheus) {
+        const p = prometheus;
+        await waitUntil('the first Prometheus scrape', async () => (await p.client.lastScrape(p.job)) !== undefined, 60_000);
+      }
       state = 'running';
       log.info(
-        `router ${router.url} → stable ${options.stable.url}, canary ${options.canary.url}; Prometheus ${prometheus.url}`,
+        `router ${router.url} → stable ${options.stable.url}, canary ${options.canary.url}; ` +
+          (prometheus ? `Prometheus ${prometheus.url}` : 'analysis from the router counters'),
       );
     },
     async setWeight(percent) {
@@ -148,7 +164,8 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
     },
     async close() {
       await router.close();
-      await prometheus.close();
+      await prometheus?.close();
+      fallback?.stop();
       await stable?.close?.();
       await canary?.close?.();
       stable = undefined;

@@ -87,6 +87,19 @@ export class RouterMetrics {
     this.totals[backend]++;
   }
 
+  /** Cumulative counters of one backend now: what a scrape would read, for an in-process source. */
+  snapshot(backend: Backend): { requests: number; errors: number; buckets: Float64Array } {
+    let requests = 0;
+    let errors = 0;
+    for (const c of this.counts.values()) {
+      if (c.backend !== backend) continue;
+      requests += c.n;
+      // As routerQueries() counts errors: no response, or a status outside 2xx/3xx.
+      if (!/^[23]\d\d$/.test(c.code)) errors += c.n;
+    }
+    return { requests, errors, buckets: Float64Array.from(this.buckets[backend]) };
+  }
+
   private histogramValues(): MetricValue[] {
     const name = `${this.prefix}_request_duration_seconds`;
     const out: MetricValue[] = [];

@@ -34,6 +34,8 @@ export interface Router {
   /** Requests of a backend that have not finished yet. */
   inFlight(backend: BackendName): number;
   registry: Registry;
+  /** The counters behind `/metrics`, read in-process when no Prometheus is installed. */
+  metrics: RouterMetrics;
   close(): Promise<void>;
 }
 
@@ -211,6 +213,7 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
   return {
     url: `http://${host}:${port}`,
     target: `${host}:${port}`,
+    metrics,
     get canaryWeight() {
       return canaryWeight;
     },
