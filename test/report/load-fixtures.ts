@@ -12,9 +12,10 @@ export function pipeline(failing = false): StageResult[] {
   return [
     fixture('train'),
     fixture(failing ? 'evaluate-fail' : 'evaluate-pass'),
-    fixture('image'),
     fixture('load-test'),
-    fixture('deploy'),
+    fixture('image'),
+    fixture('deploy-canary'),
     fixture('promote'),
+    fixture('drift'),
   ];
 }

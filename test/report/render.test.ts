@@ -58,9 +58,9 @@ describe('renderReport content', () => {
     expect(markdown.split('\n')[0]).toBe('<!-- mlops-actions:report key=churn -->');
     expect(sections[0]?.id).toBe('headline');
     const headline = sections[0]?.markdown ?? '';
-    expect(headline).toContain('❌ **Failed**: 4 gates failed');
-    expect(headline).toContain('p(99) &lt; 50ms');
+    expect(headline).toContain('❌ **Failed**: 3 gates failed');
     expect(headline).toContain('roc_auc max-drop 0.01 (significant)');
+    expect(headline).not.toContain('(load-test)');
     expect(sections.map((s) => s.id)).toEqual([
       'headline',
       'gates',
@@ -68,10 +68,11 @@ describe('renderReport content', () => {
       'evaluate-metrics',
       'evaluate-tests',
       'evaluate-slices',
-      'image',
       'load-test',
-      'deploy',
+      'image',
+      'deploy-canary',
       'promote',
+      'drift',
       'footer',
     ]);
   });

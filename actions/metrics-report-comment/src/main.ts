@@ -1,3 +1,3 @@
-import { runReportAction } from '@mlops-actions/action';
+import { runReportAction } from '@mlops-actions/action/report';
 
 await runReportAction();

@@ -3,5 +3,4 @@ export * from './run-action.js';
 export * from './stage-action.js';
 export * from './artifacts.js';
 export * from './workspace.js';
-export * from './report-action.js';
 export * from './ort-install.js';

@@ -10,8 +10,6 @@
  * one-node model in a child process, so a truncated or half-restored entry is replaced instead of
  * crashing the evaluation later.
  */
-import * as actionsCache from '@actions/cache';
-import * as tc from '@actions/tool-cache';
 import type { Logger } from '@mlops-actions/core';
 // The errors module alone: this file must load even while the rest of core or inference is broken.
 import { InputError } from '@mlops-actions/core/errors';
@@ -21,6 +19,10 @@ import { createRequire } from 'node:module';
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
+
+// Loaded on use: most stage actions never install the runtime, and these packages are large.
+const toolCache = () => import('@actions/tool-cache');
+const actionsCacheModule = () => import('@actions/cache');
 import path from 'node:path';
 
 export const ORT_PACKAGE = 'onnxruntime-node';
@@ -115,7 +117,7 @@ async function locate(log: Logger, env: NodeJS.ProcessEnv, opts: EnsureOrtOption
   const timer = stopwatch();
 
   let corrupt = false;
-  const cached = tc.find(ORT_TOOL_NAME, ORT_VERSION, arch);
+  const cached = (await toolCache()).find(ORT_TOOL_NAME, ORT_VERSION, arch);
   if (cached) {
     const check = await checkEntry(cached);
     if (check.ok) {
@@ -130,7 +132,7 @@ async function locate(log: Logger, env: NodeJS.ProcessEnv, opts: EnsureOrtOption
     tried.push(`the tool cache: nothing at '${toolDir}'`);
   }
 
-  const useActionsCache = opts.actionsCache !== false && actionsCacheAvailable();
+  const useActionsCache = opts.actionsCache !== false && (await actionsCacheAvailable());
   if (useActionsCache && !corrupt) {
     const restored = await restoreFromActionsCache(log, cachePaths, cacheKey);
     if (restored && existsSync(`${toolDir}.complete`)) {
@@ -211,9 +213,9 @@ function stopwatch(): () => string {
   return () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
 }
 
-function actionsCacheAvailable(): boolean {
+async function actionsCacheAvailable(): Promise<boolean> {
   try {
-    return actionsCache.isFeatureAvailable();
+    return (await actionsCacheModule()).isFeatureAvailable();
   } catch {
     return false;
   }
@@ -221,7 +223,7 @@ function actionsCacheAvailable(): boolean {
 
 async function restoreFromActionsCache(log: Logger, paths: string[], key: string): Promise<boolean> {
   try {
-    return (await actionsCache.restoreCache(paths, key)) !== undefined;
+    return (await (await actionsCacheModule()).restoreCache(paths, key)) !== undefined;
   } catch (err) {
     // A cache outage must not fail the evaluation: installing is the slower, equal alternative.
     log.warn(`${ORT_PACKAGE}: could not restore the Actions cache ${key}: ${(err as Error).message}`);
@@ -231,7 +233,7 @@ async function restoreFromActionsCache(log: Logger, paths: string[], key: string
 
 async function saveToActionsCache(log: Logger, paths: string[], key: string): Promise<void> {
   try {
-    await actionsCache.saveCache(paths, key);
+    await (await actionsCacheModule()).saveCache(paths, key);
     log.info(`${ORT_PACKAGE}: saved to the Actions cache (key ${key})`);
   } catch (err) {
     // Another job of the same run may have saved the key first; that entry is as good as ours.
@@ -354,7 +356,7 @@ async function installIntoToolCache(
     }
     await pruneOtherPlatforms(packageDirIn(staging));
     await writeManifest(staging);
-    const cached = await tc.cacheDir(staging, ORT_TOOL_NAME, ORT_VERSION, arch);
+    const cached = await (await toolCache()).cacheDir(staging, ORT_TOOL_NAME, ORT_VERSION, arch);
     const check = await checkEntry(cached);
     if (!check.ok) {
       await removeEntry(cached);
