@@ -82,7 +82,8 @@ async function transpileTree() {
         text = text.replace(/"\.\/src\/([^"]*)\.ts"/g, '"./src/$1.js"');
       } else if (rel.endsWith('.ts')) {
         target = target.replace(/\.ts$/, '.js');
-        text = (await transform(text, { loader: 'ts', format: 'esm', target: 'es2022', sourcefile: rel })).code;
+        text = (await transform(text, { loader: 'ts', format: 'esm', target: 'es2022', sourcefile: rel }))
+          .code;
       }
       await mkdir(dirname(target), { recursive: true });
       await writeFile(target, text);

@@ -47,7 +47,9 @@ console.log('| - | -: | -: | -: | -: |');
 for (const d of targets) {
   const files = readdirSync(join(root, d)).filter((f) => f.endsWith('.js'));
   const entry = statSync(join(root, d, 'index.js')).size;
-  const chunks = files.filter((f) => f !== 'index.js').reduce((n, f) => n + statSync(join(root, d, f)).size, 0);
+  const chunks = files
+    .filter((f) => f !== 'index.js')
+    .reduce((n, f) => n + statSync(join(root, d, f)).size, 0);
   const ms = time([join(root, d, 'index.js'), ...(d.startsWith('packages') ? ['--version'] : [])]);
   const mb = (b) => `${(b / 1e6).toFixed(2)} MB`;
   console.log(`| ${d} | ${mb(entry)} | ${mb(chunks)} | ${ms.toFixed(0)} ms | ${(ms - base).toFixed(0)} ms |`);

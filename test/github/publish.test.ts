@@ -221,9 +221,9 @@ describe('from-run mode', () => {
 
   it('refuses an artifact whose PR head is not the commit the run built', async () => {
     await forkRun();
-    await expect(
-      fromRun({ octokit: client(fake), event: runEvent('e'.repeat(40)), dir }),
-    ).rejects.toThrow(/mlops-report\.json: pullRequest: PR #42 is at aaaaaaa.*refusing/);
+    await expect(fromRun({ octokit: client(fake), event: runEvent('e'.repeat(40)), dir })).rejects.toThrow(
+      /mlops-report\.json: pullRequest: PR #42 is at aaaaaaa.*refusing/,
+    );
     expect(fake.count('POST')).toBe(0);
   });
 

@@ -19,7 +19,7 @@ function spawnNode(args: string[], cwd: string): Promise<{ code: number; out: st
 }
 
 describe('mlops run on the example project', () => {
-  it("the README's first command trains, evaluates against the baseline and reports (exit 0)", async () => {
+  it("the README's first command carries the model from training to production (exit 0)", async () => {
     const { root } = await copyExamples();
     // The committed bundle, as a user runs it after `npm ci`.
     const r = await spawnNode(
@@ -32,12 +32,21 @@ describe('mlops run on the example project', () => {
       root,
     );
     expect(r.code, r.out).toBe(0);
-    expect(r.out).toMatch(/\[1\/2\] train: passed/);
-    expect(r.out).toMatch(/\[2\/2\] evaluate: passed/);
+    const stages = ['train', 'evaluate', 'load-test', 'image', 'deploy-canary', 'promote', 'drift'];
+    stages.forEach((stage, i) => expect(r.out).toContain(`[${i + 1}/${stages.length}] ${stage}: passed`));
     expect(r.out).toMatch(/mlops run: passed/);
+    // Promoted by digest into the local model registry: the production tag names the candidate.
+    const promoted = JSON.parse(await readFile(join(root, '.mlops', 'promote.json'), 'utf8')) as StageResult;
+    const canary = JSON.parse(
+      await readFile(join(root, '.mlops', 'deploy-canary.json'), 'utf8'),
+    ) as StageResult;
+    expect(promoted.status).toBe('passed');
+    expect(canary.summary).toMatch(/^promoted to 100%/);
     const report = await readFile(join(root, '.mlops', 'report.md'), 'utf8');
     expect(report).toMatch(/## Breast cancer classifier/);
     expect(report).toMatch(/\| \*\*roc_auc\*\* \|/);
+    for (const heading of ['### Load test', '### Build image', '### Promote', '### Drift'])
+      expect(report).toContain(heading);
     const evaluate = JSON.parse(await readFile(join(root, '.mlops', 'evaluate.json'), 'utf8')) as StageResult;
     expect(evaluate.values.roc_auc!.candidate).toBeGreaterThan(evaluate.values.roc_auc!.baseline!);
   });

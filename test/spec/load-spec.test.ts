@@ -5,7 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../packages/core/src/errors.js';
 import { SpecError, resolveSpecPath } from '../../packages/core/src/spec/index.js';
 import { defaultMetrics } from '../../packages/metrics/src/index.js';
-import { evaluateSpec, loadSpec, parseSpecText, trainConfig, validateSpecText } from '../../packages/stages/src/index.js';
+import {
+  evaluateSpec,
+  loadSpec,
+  parseSpecText,
+  trainConfig,
+  validateSpecText,
+} from '../../packages/stages/src/index.js';
 import type { Spec } from '../../packages/core/src/index.js';
 
 /** The train section as the stage reads it, with paths as the spec wrote them. */

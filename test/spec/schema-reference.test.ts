@@ -27,7 +27,9 @@ describe('scripts/schema-reference.mjs', () => {
     }
     expect(stdout).toContain('### evaluate\n');
     expect(stdout).toContain('| key | type | default | description |');
-    expect(stdout).toContain('| `batch-size` | integer | `4096` | Rows per inference batch (1 to 1000000). |');
+    expect(stdout).toContain(
+      '| `batch-size` | integer | `4096` | Rows per inference batch (1 to 1000000). |',
+    );
     expect(stdout).toContain(
       '| `task` | `binary-classification` \\| `multiclass-classification` \\| `regression` | **required** |',
     );

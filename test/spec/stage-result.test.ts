@@ -6,7 +6,6 @@ import { InputError } from '../../packages/core/src/errors.js';
 import {
   readStageResult,
   readStageResults,
-  stageResultSchema,
   validateStageResult,
   writeStageResult,
 } from '../../packages/core/src/stage-result/index.js';

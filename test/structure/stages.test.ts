@@ -23,11 +23,12 @@ describe('the stage list', () => {
   it('gives every stage its folder, its action and a CLI command', () => {
     const cli = COMMANDS.map((c) => c.name);
     for (const stage of STAGE_LIST) {
-      const folder = readdirSync(join(REPO_ROOT, 'packages', 'stages', 'src')).find((f) =>
-        existsSync(join(REPO_ROOT, 'packages', 'stages', 'src', f, 'spec.schema.json')) &&
-        readFileSync(join(REPO_ROOT, 'packages', 'stages', 'src', f, 'index.ts'), 'utf8').includes(
-          `name: '${stage.name}'`,
-        ),
+      const folder = readdirSync(join(REPO_ROOT, 'packages', 'stages', 'src')).find(
+        (f) =>
+          existsSync(join(REPO_ROOT, 'packages', 'stages', 'src', f, 'spec.schema.json')) &&
+          readFileSync(join(REPO_ROOT, 'packages', 'stages', 'src', f, 'index.ts'), 'utf8').includes(
+            `name: '${stage.name}'`,
+          ),
       );
       expect(folder, `${stage.name}: a folder under packages/stages/src`).toBeDefined();
       expect(cli).toContain(stage.cli.command);
@@ -82,7 +83,9 @@ describe('the stage list', () => {
     for (const name of readdirSync(join(REPO_ROOT, 'actions'))) {
       const main = join(REPO_ROOT, 'actions', name, 'src', 'main.ts');
       if (!existsSync(main)) continue;
-      const lines = readFileSync(main, 'utf8').split('\n').filter((l) => l.trim());
+      const lines = readFileSync(main, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim());
       expect(lines.length, name).toBeLessThanOrEqual(3);
     }
   });

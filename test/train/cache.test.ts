@@ -67,12 +67,8 @@ describe('train cache', () => {
     const p = await makeProject();
     const keyOf = async (overrides: Parameters<typeof p.config>[0], toolVersion?: string): Promise<string> =>
       cacheOf(
-        (
-          await runTrain(
-            p.config({ ...overrides, cache: false }),
-            p.ctx(toolVersion ? { toolVersion } : {}),
-          )
-        ).details,
+        (await runTrain(p.config({ ...overrides, cache: false }), p.ctx(toolVersion ? { toolVersion } : {})))
+          .details,
       ).key;
     const base = await keyOf({});
     const variants = [

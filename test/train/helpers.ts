@@ -65,7 +65,11 @@ export async function makeProject(): Promise<Project> {
     }),
     ctx: (overrides = {}) => ({
       cache: new LocalDirCache(cacheDir, dir),
-      log: { ...silentLogger, info: (m: string) => void lines.push(m), warn: (m: string) => void warnings.push(m) },
+      log: {
+        ...silentLogger,
+        info: (m: string) => void lines.push(m),
+        warn: (m: string) => void warnings.push(m),
+      },
       git: {},
       ...overrides,
     }),

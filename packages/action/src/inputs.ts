@@ -37,7 +37,11 @@ export const actionInputs: InputReader = {
     const value = get(name);
     if (!value) return undefined;
     const n = Number(value);
-    if (!Number.isFinite(n) || (opts.integer && !Number.isInteger(n)) || (opts.min !== undefined && n < opts.min)) {
+    if (
+      !Number.isFinite(n) ||
+      (opts.integer && !Number.isInteger(n)) ||
+      (opts.min !== undefined && n < opts.min)
+    ) {
       const what = `${opts.integer ? 'a whole number' : 'a number'}${opts.min !== undefined ? ` ≥ ${opts.min}` : ''}`;
       throw new InputError(`input '${name}' must be ${what}, got '${value}'`);
     }

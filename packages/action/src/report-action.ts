@@ -64,9 +64,13 @@ export function runReportAction(): Promise<void> {
 
     if (s.mode === 'from-run') {
       if (!octokit) throw new InputError("input 'github-token' is required in from-run mode");
-      const bundleDir = existsSync(join(s.resultsDir, 'report')) ? join(s.resultsDir, 'report') : s.resultsDir;
-      const render = (results: Parameters<typeof renderReport>[0], opts: Parameters<typeof renderReport>[1]) =>
-        renderStageReport(results, undefined, opts);
+      const bundleDir = existsSync(join(s.resultsDir, 'report'))
+        ? join(s.resultsDir, 'report')
+        : s.resultsDir;
+      const render = (
+        results: Parameters<typeof renderReport>[0],
+        opts: Parameters<typeof renderReport>[1],
+      ) => renderStageReport(results, undefined, opts);
       const outcome = await publishFromRun({ octokit, event, dir: bundleDir, mode: s.comment, render });
       setOutcome(outcome, '');
       return undefined;

@@ -52,9 +52,7 @@ export async function main(argv: string[]): Promise<number> {
       name,
       COMMANDS.map((c) => c.name),
     );
-    console.error(
-      `mlops: unknown command '${name}'${hint ? `; did you mean '${hint}'?` : ''}\n\n${usage()}`,
-    );
+    console.error(`mlops: unknown command '${name}'${hint ? `; did you mean '${hint}'?` : ''}\n\n${usage()}`);
     return EXIT_BAD_INPUT;
   }
   if (wantsHelp(rest)) {

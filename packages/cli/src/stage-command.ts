@@ -23,7 +23,8 @@ export function checkOutDir(out: string, flag = '--out'): void {
 
 export function printResult(result: StageResult, file?: string): number {
   console.log(`${result.stage}: ${result.status}: ${result.summary}`);
-  for (const v of result.verdicts) console.log(`  ${v.status.toUpperCase().padEnd(4)}  ${v.gate}: ${v.reason}`);
+  for (const v of result.verdicts)
+    console.log(`  ${v.status.toUpperCase().padEnd(4)}  ${v.gate}: ${v.reason}`);
   if (result.status === 'error' && result.error) console.error(result.error);
   if (file) console.log(`results: ${file}`);
   return result.status === 'passed' || result.status === 'skipped' ? 0 : EXIT_GATE_FAILED;
@@ -47,7 +48,9 @@ export function stageCommand(stage: AnyStageDefinition): Command {
       const out = resolve(values.out as string);
       checkOutDir(out);
       const standalone = cli.standalone?.(values) ?? false;
-      const spec = standalone ? undefined : await loadSpec((values.spec as string | undefined) ?? 'mlops.yml');
+      const spec = standalone
+        ? undefined
+        : await loadSpec((values.spec as string | undefined) ?? 'mlops.yml');
       const ctx = localContext({ out, cacheDir: values['cache-dir'] as string | undefined, spec });
       const config = await stage.configure(spec, settings, ctx);
       const result = await stage.run(config, ctx);

@@ -79,14 +79,12 @@ export async function hostBaseImage(opts: HostBaseOptions = {}): Promise<BaseIma
     const entries: TarEntry[] = [
       { path: 'usr/local/bin/node', type: 'file', source: { file: node }, mode: 0o755 },
       { path: 'tmp', type: 'dir', mode: 0o1777 },
-      ...[...libs]
-        .sort()
-        .map((lib): TarEntry => ({
-          path: lib,
-          type: 'file',
-          source: { file: realpathSync(lib) },
-          mode: 0o755,
-        })),
+      ...[...libs].sort().map((lib): TarEntry => ({
+        path: lib,
+        type: 'file',
+        source: { file: realpathSync(lib) },
+        mode: 0o755,
+      })),
     ];
     const layer = await writeLayer(entries, path.join(dir, 'blobs', 'sha256'), { mtime: 0 });
     const created = rfc3339(0);

@@ -6,7 +6,13 @@ export { DEFAULT_METRICS, knownMetrics } from './names.js';
 export { predictedClasses } from './prepare.js';
 export { sliceRows, worstSlices } from './slices.js';
 export type { SkippedSlice, SliceGroup, SliceMetrics, SliceSpec, Slices } from './slices.js';
-export { METRIC_NAMES, METRIC_NAME_LIST, defaultMetrics, isMetricName, metricAppliesTo } from './metric-names.js';
+export {
+  METRIC_NAMES,
+  METRIC_NAME_LIST,
+  defaultMetrics,
+  isMetricName,
+  metricAppliesTo,
+} from './metric-names.js';
 export type { MetricName } from './metric-names.js';
 export { pairedBootstrap } from './stats/bootstrap.js';
 export type { BootstrapInterval, BootstrapOptions } from './stats/bootstrap.js';

@@ -1,4 +1,8 @@
-import { loadSpec as loadCoreSpec, parseSpecText as parseCoreSpecText, validateSpecText as validateCore } from '@mlops-actions/core';
+import {
+  loadSpec as loadCoreSpec,
+  parseSpecText as parseCoreSpecText,
+  validateSpecText as validateCore,
+} from '@mlops-actions/core';
 import type { LoadSpecOptions, SectionCheck, Spec, SpecValidation } from '@mlops-actions/core';
 import { STAGE_LIST } from './list.js';
 

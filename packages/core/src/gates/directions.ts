@@ -45,7 +45,8 @@ const RULES: Rule[] = [
     unit: 'none',
   },
   {
-    test: (n) => PERCENTILE.test(n) || prefix('latency_')(n) || exact('avg', 'mean', 'med', 'median', 'max', 'min')(n),
+    test: (n) =>
+      PERCENTILE.test(n) || prefix('latency_')(n) || exact('avg', 'mean', 'med', 'median', 'max', 'min')(n),
     direction: 'lower-is-better',
     unit: 'ms',
   },

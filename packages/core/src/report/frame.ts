@@ -1,10 +1,9 @@
-import type { Measurement, Verdict } from '../gates/types.js';
+import type { Measurement } from '../gates/types.js';
 import type { StageResult } from '../stage-result/types.js';
 import { describeChange } from './change.js';
-import { escapeMarkdown, inlineCode } from './escape.js';
+import { escapeMarkdown } from './escape.js';
 import { displayUnit, formatDelta, formatDuration, formatNumber, formatValue } from './format.js';
-import { xyChart } from './mermaid.js';
-import { STATUS_ICON, details, statusCell, table } from './table.js';
+import { STATUS_ICON, statusCell, table } from './table.js';
 
 // Stage `details` are plain JSON written by other code (or read back from an artifact), so every
 // field is checked before use; anything unexpected falls back to the generic key/value table.
@@ -149,4 +148,3 @@ export function testsSection(results: StageResult[]): string {
   }
   return parts.join('\n\n');
 }
-

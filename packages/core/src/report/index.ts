@@ -14,7 +14,17 @@ export type { Change } from './change.js';
 export { xyChart } from './mermaid.js';
 export type { XyChart, XySeries } from './mermaid.js';
 export { STATUS_ICON, details, statusCell, table } from './table.js';
-export { genericSection, testsSection, timing, isObj, keyValueTable, num, stageHeading, str, valuesTable } from './frame.js';
+export {
+  genericSection,
+  testsSection,
+  timing,
+  isObj,
+  keyValueTable,
+  num,
+  stageHeading,
+  str,
+  valuesTable,
+} from './frame.js';
 export { renderReport, safeUrl, SECTION_SEPARATOR } from './render.js';
 export type { RenderOptions, RenderedReport, ReportSection } from './render.js';
 export { truncateReport, COMMENT_LIMIT, SUMMARY_LIMIT_BYTES } from './truncate.js';

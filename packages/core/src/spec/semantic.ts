@@ -53,11 +53,15 @@ export function checkCoreSemantics(raw: RawSpec): SemanticIssue[] {
     const seen = new Set<string>();
     classes.forEach((c, i) => {
       const key = `${typeof c}:${String(c)}`;
-      if (seen.has(key)) issues.push({ path: ['model', 'classes', i], message: `class ${String(c)} is listed twice` });
+      if (seen.has(key))
+        issues.push({ path: ['model', 'classes', i], message: `class ${String(c)} is listed twice` });
       seen.add(key);
     });
     if (raw.model.task === 'regression') {
-      issues.push({ path: ['model', 'classes'], message: 'a regression model has no classes; remove model.classes' });
+      issues.push({
+        path: ['model', 'classes'],
+        message: 'a regression model has no classes; remove model.classes',
+      });
     }
   }
   return issues;
@@ -87,7 +91,9 @@ function known(measures: Measures, name: string): boolean {
 function unknownMessage(name: string, measures: Measures, stage: string): string {
   const names = [...measures.names];
   const hint = suggest(name, names);
-  const list = names.length ? ` (it measures: ${names.join(', ')})` : ' (it measures nothing a gate can read)';
+  const list = names.length
+    ? ` (it measures: ${names.join(', ')})`
+    : ' (it measures nothing a gate can read)';
   return `'${name}' is not measured by ${stage}${hint ? `; did you mean '${hint}'?` : list}`;
 }
 
@@ -163,7 +169,11 @@ export function checkGateList(
       gate['max-drop'] === undefined &&
       gate['max-increase'] === undefined
     ) {
-      issues.push({ path: at, atKey: true, message: 'a metric gate needs min, max, max-drop or max-increase' });
+      issues.push({
+        path: at,
+        atKey: true,
+        message: 'a metric gate needs min, max, max-drop or max-increase',
+      });
     }
   });
   return issues;

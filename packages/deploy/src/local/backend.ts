@@ -130,7 +130,11 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
       // The first scrape must exist before a window is read, or the first window looks empty.
       if (prometheus) {
         const p = prometheus;
-        await waitUntil('the first Prometheus scrape', async () => (await p.client.lastScrape(p.job)) !== undefined, 60_000);
+        await waitUntil(
+          'the first Prometheus scrape',
+          async () => (await p.client.lastScrape(p.job)) !== undefined,
+          60_000,
+        );
       }
       state = 'running';
       log.info(

@@ -48,7 +48,10 @@ export class RouterMetrics {
         help: '',
         type: 'counter',
         aggregator: 'sum',
-        values: [...this.counts.values()].map((c) => ({ labels: { backend: c.backend, code: c.code }, value: c.n })),
+        values: [...this.counts.values()].map((c) => ({
+          labels: { backend: c.backend, code: c.code },
+          value: c.n,
+        })),
       }),
     } as never);
     registry.registerMetric({
@@ -110,7 +113,11 @@ export class RouterMetrics {
         cum += b[i] as number;
         out.push({ metricName: `${name}_bucket`, labels: { le: LATENCY_BUCKETS[i]!, backend }, value: cum });
       }
-      out.push({ metricName: `${name}_bucket`, labels: { le: '+Inf', backend }, value: this.totals[backend] });
+      out.push({
+        metricName: `${name}_bucket`,
+        labels: { le: '+Inf', backend },
+        value: this.totals[backend],
+      });
       out.push({ metricName: `${name}_sum`, labels: { backend }, value: this.sums[backend] });
       out.push({ metricName: `${name}_count`, labels: { backend }, value: this.totals[backend] });
     }

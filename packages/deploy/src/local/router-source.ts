@@ -18,7 +18,11 @@ interface Snapshot {
 export function routerSource(metrics: RouterMetrics, intervalMs: number): AnalysisSource & { stop(): void } {
   const snapshots: Snapshot[] = [];
   const take = (): void => {
-    snapshots.push({ at: Date.now(), stable: metrics.snapshot('stable'), canary: metrics.snapshot('canary') });
+    snapshots.push({
+      at: Date.now(),
+      stable: metrics.snapshot('stable'),
+      canary: metrics.snapshot('canary'),
+    });
     // Bounded: an hour of snapshots at the interval is far more than any window reads.
     if (snapshots.length > Math.max(64, 3_600_000 / intervalMs)) snapshots.shift();
   };
@@ -27,7 +31,8 @@ export function routerSource(metrics: RouterMetrics, intervalMs: number): Analys
   timer.unref();
   const atOrBefore = (t: number): Snapshot =>
     [...snapshots].reverse().find((s) => s.at <= t) ?? (snapshots[0] as Snapshot);
-  const atOrAfter = (t: number): Snapshot => snapshots.find((s) => s.at >= t) ?? (snapshots.at(-1) as Snapshot);
+  const atOrAfter = (t: number): Snapshot =>
+    snapshots.find((s) => s.at >= t) ?? (snapshots.at(-1) as Snapshot);
   return {
     labels: { canary: 'canary', stable: 'stable' },
     async settle(end) {

@@ -1,4 +1,4 @@
-import { escapeMarkdown, formatNumber, table, xyChart } from '@mlops-actions/core';
+import { stageHeading, escapeMarkdown, formatNumber, table, xyChart } from '@mlops-actions/core';
 import type { ReportSection, StageResult } from '@mlops-actions/core';
 import type { CheckResult } from '@mlops-actions/deploy';
 import type { DeployCanaryDetails } from './run.js';
@@ -17,12 +17,11 @@ const ICON: Record<CheckResult['verdict'], string> = {
  */
 export function deployCanarySections(result: StageResult): ReportSection[] {
   const d = result.details as unknown as DeployCanaryDetails | undefined;
-  if (!d?.outcome)
-    return [{ id: 'deploy-canary', markdown: `### Deploy canary\n\n${escapeMarkdown(result.summary)}` }];
+  if (!d?.outcome) return [{ id: 'deploy-canary', markdown: stageHeading('Deploy canary', result) }];
   const o = d.outcome;
   const head = o.decision === 'promoted' ? '✅ **promoted** to 100%' : '❌ **rolled back** to 0%';
   const lines: string[] = [
-    '### Deploy canary',
+    `### Deploy canary ${result.status === 'passed' ? '✅' : '❌'}`,
     '',
     `${head} on \`${d.target}\`: ${escapeMarkdown(o.reason)}`,
     '',

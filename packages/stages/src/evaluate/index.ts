@@ -19,7 +19,13 @@ export type { BaselineModel, BaselineResolver } from './baseline.js';
 export { parseShard, shardRange, WHOLE } from './shard.js';
 export type { Shard } from './shard.js';
 export type { ScoredShard } from './score.js';
-export { mergeEvaluationShards, prepareEvaluation, runEvaluation, runEvaluationShard, shardFileName } from './run.js';
+export {
+  mergeEvaluationShards,
+  prepareEvaluation,
+  runEvaluation,
+  runEvaluationShard,
+  shardFileName,
+} from './run.js';
 export { evaluateSpec } from './spec.js';
 export type { BaselineSpec, ConfidenceSpec, EvaluateSpec } from './spec.js';
 export type { EvaluateRunConfig, EvaluateSettings } from './settings.js';
@@ -42,7 +48,8 @@ export const evaluate = defineStage<EvaluateSettings, EvaluateRunConfig>({
         modelRegistryResolver(spec, { resultsDir: ctx.resultsDir, cwd: ctx.cwd, log: ctx.log }),
       );
       if (settings.model) ctx.log.info(`evaluate: candidate ${settings.model} (overrides model.path)`);
-      if (settings.baseline) ctx.log.info(`evaluate: baseline ${settings.baseline} (overrides evaluate.baseline)`);
+      if (settings.baseline)
+        ctx.log.info(`evaluate: baseline ${settings.baseline} (overrides evaluate.baseline)`);
       return applySettings(config, settings, spec, ctx.log);
     }
     const missing = (['model', 'data', 'label', 'task'] as const).filter((k) => settings[k] === undefined);
@@ -78,7 +85,9 @@ export const evaluate = defineStage<EvaluateSettings, EvaluateRunConfig>({
         artifacts: [{ name: 'shard', path: file }],
       });
     }
-    return ctx.log.group(`evaluate: ${config.modelName}`, () => runEvaluation(config, ctx.resultsDir, ctx.log));
+    return ctx.log.group(`evaluate: ${config.modelName}`, () =>
+      runEvaluation(config, ctx.resultsDir, ctx.log),
+    );
   },
   report: (result, opts) => evaluateSections(result, opts.maxSlices),
   cli: {
@@ -137,11 +146,15 @@ Exit codes: 0 every gate passed, 1 a gate failed, 2 bad usage or bad input.
     settings(values, positionals) {
       const [mode, ...extra] = positionals;
       if (mode !== undefined && mode !== 'merge') {
-        throw new UsageError(`mlops evaluate: unknown argument '${mode}' (did you mean 'mlops evaluate merge'?)`);
+        throw new UsageError(
+          `mlops evaluate: unknown argument '${mode}' (did you mean 'mlops evaluate merge'?)`,
+        );
       }
       if (extra.length) throw new UsageError(`mlops evaluate: unexpected arguments: ${extra.join(' ')}`);
-      if (mode === 'merge' && !values.shards) throw new UsageError('mlops evaluate merge: --shards DIR is required');
-      if (mode !== 'merge' && values.shards) throw new UsageError("mlops evaluate: --shards goes with 'mlops evaluate merge'");
+      if (mode === 'merge' && !values.shards)
+        throw new UsageError('mlops evaluate merge: --shards DIR is required');
+      if (mode !== 'merge' && values.shards)
+        throw new UsageError("mlops evaluate: --shards goes with 'mlops evaluate merge'");
       const settings: EvaluateSettings = {
         model: str(values, 'model'),
         baseline: str(values, 'baseline'),

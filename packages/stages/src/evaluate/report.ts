@@ -1,5 +1,4 @@
 import {
-  STATUS_ICON,
   describeChange,
   details,
   directionOf,

@@ -112,13 +112,19 @@ export function checkEvaluate(section: unknown, spec: Spec): SemanticIssue[] {
   }
   ev.metrics?.forEach((metric, i) => {
     if (!metricAppliesTo(metric, task)) {
-      issues.push({ path: ['evaluate', 'metrics', i], message: `metric '${metric}' does not apply to ${task}` });
+      issues.push({
+        path: ['evaluate', 'metrics', i],
+        message: `metric '${metric}' does not apply to ${task}`,
+      });
     }
   });
   const metrics = ev.metrics ?? defaultMetrics(task);
   if (ev.headline !== undefined) {
     if (!metricAppliesTo(ev.headline, task)) {
-      issues.push({ path: ['evaluate', 'headline'], message: `metric '${ev.headline}' does not apply to ${task}` });
+      issues.push({
+        path: ['evaluate', 'headline'],
+        message: `metric '${ev.headline}' does not apply to ${task}`,
+      });
     } else if (!metrics.includes(ev.headline)) {
       const which = ev.metrics ? 'evaluate.metrics' : 'the default metrics';
       issues.push({
@@ -153,7 +159,8 @@ export function checkEvaluate(section: unknown, spec: Spec): SemanticIssue[] {
     }),
   );
   ev.gates.forEach((gate, i) => {
-    if (typeof gate !== 'object' || !('metric' in gate) || gate.slice === undefined || gate.slice === '*') return;
+    if (typeof gate !== 'object' || !('metric' in gate) || gate.slice === undefined || gate.slice === '*')
+      return;
     const column = gate.slice.slice(0, gate.slice.indexOf('='));
     if (!columns.has(column)) {
       const known = [...columns];

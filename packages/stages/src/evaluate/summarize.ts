@@ -1,6 +1,32 @@
-import { InputError, evaluateGates, metricDirection, metricUnit, overallStatus, readJUnitFile, formatNumber } from '@mlops-actions/core';
-import { computeMetrics, confusionMatrix, evalStateArrays, mcnemarExact, mergeEvalStates, pairedBootstrap, predictedClasses, sliceRows, worstSlices } from '@mlops-actions/metrics';
-import type { Measurement, Measurements, SliceMeasurements, StageResult, TestSummary, Verdict, StageClock } from '@mlops-actions/core';
+import {
+  InputError,
+  evaluateGates,
+  metricDirection,
+  metricUnit,
+  overallStatus,
+  readJUnitFile,
+  formatNumber,
+} from '@mlops-actions/core';
+import {
+  computeMetrics,
+  confusionMatrix,
+  evalStateArrays,
+  mcnemarExact,
+  mergeEvalStates,
+  pairedBootstrap,
+  predictedClasses,
+  sliceRows,
+  worstSlices,
+} from '@mlops-actions/metrics';
+import type {
+  Measurement,
+  Measurements,
+  SliceMeasurements,
+  StageResult,
+  TestSummary,
+  Verdict,
+  StageClock,
+} from '@mlops-actions/core';
 import type { EvalArrays } from '@mlops-actions/metrics';
 import { resolve } from 'node:path';
 import type { EvaluateConfig } from './config.js';

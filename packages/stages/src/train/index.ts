@@ -86,7 +86,8 @@ Exit codes: 0 trained (or restored), 1 the command failed or left outputs missin
       };
     },
     async after(result, config, inputs, ctx) {
-      if (result.status !== 'passed' || !inputs.boolean('upload-artifact', true) || !ctx.uploadArtifact) return;
+      if (result.status !== 'passed' || !inputs.boolean('upload-artifact', true) || !ctx.uploadArtifact)
+        return;
       const model = modelFile(config);
       const card = join(dirname(model), MODEL_CARD_FILE);
       await ctx.uploadArtifact(inputs.string('artifact-name', 'model'), [model, card], dirname(model));

@@ -1,4 +1,13 @@
-import { escapeMarkdown, formatDuration, formatNumber, keyValueTable, stageHeading, str, num, isObj, table, timing, details, inlineCode, valuesTable } from '@mlops-actions/core';
+import {
+  keyValueTable,
+  stageHeading,
+  str,
+  isObj,
+  timing,
+  details,
+  inlineCode,
+  valuesTable,
+} from '@mlops-actions/core';
 import type { StageResult } from '@mlops-actions/core';
 
 export function trainSection(result: StageResult): string {
@@ -29,4 +38,3 @@ export function trainSection(result: StageResult): string {
   parts.push(timing(result));
   return parts.join('\n\n');
 }
-

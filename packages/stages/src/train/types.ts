@@ -34,7 +34,6 @@ export interface TrainConfig {
 
 /** `@actions/core` satisfies this, so an action can pass `core` straight through. */
 
-
 export interface TrainContext {
   cache: ModelCache;
   log: Logger;
