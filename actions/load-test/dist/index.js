@@ -64557,11 +64557,15 @@ function checkCoreSemantics(raw) {
     const seen = /* @__PURE__ */ new Set();
     classes.forEach((c, i) => {
       const key = `${typeof c}:${String(c)}`;
-      if (seen.has(key)) issues.push({ path: ["model", "classes", i], message: `class ${String(c)} is listed twice` });
+      if (seen.has(key))
+        issues.push({ path: ["model", "classes", i], message: `class ${String(c)} is listed twice` });
       seen.add(key);
     });
     if (raw.model.task === "regression") {
-      issues.push({ path: ["model", "classes"], message: "a regression model has no classes; remove model.classes" });
+      issues.push({
+        path: ["model", "classes"],
+        message: "a regression model has no classes; remove model.classes"
+      });
     }
   }
   return issues;
@@ -64635,7 +64639,11 @@ function checkGateList(gates, base, stage, measures) {
       });
     }
     if (gate.min === void 0 && gate.max === void 0 && gate["max-drop"] === void 0 && gate["max-increase"] === void 0) {
-      issues.push({ path: at, atKey: true, message: "a metric gate needs min, max, max-drop or max-increase" });
+      issues.push({
+        path: at,
+        atKey: true,
+        message: "a metric gate needs min, max, max-drop or max-increase"
+      });
     }
   });
   return issues;
@@ -66082,14 +66090,11 @@ const ICON = {
 };
 function deployCanarySections(result) {
   const d = result.details;
-  if (!d?.outcome)
-    return [{ id: "deploy-canary", markdown: `### Deploy canary
-
-${(0,core_src/* escapeMarkdown */.FV)(result.summary)}` }];
+  if (!d?.outcome) return [{ id: "deploy-canary", markdown: (0,core_src/* stageHeading */.jf)("Deploy canary", result) }];
   const o = d.outcome;
   const head = o.decision === "promoted" ? "\u2705 **promoted** to 100%" : "\u274C **rolled back** to 0%";
   const lines = [
-    "### Deploy canary",
+    `### Deploy canary ${result.status === "passed" ? "\u2705" : "\u274C"}`,
     "",
     `${head} on \`${d.target}\`: ${(0,core_src/* escapeMarkdown */.FV)(o.reason)}`,
     ""
@@ -73319,7 +73324,10 @@ class RouterMetrics {
         help: "",
         type: "counter",
         aggregator: "sum",
-        values: [...this.counts.values()].map((c) => ({ labels: { backend: c.backend, code: c.code }, value: c.n }))
+        values: [...this.counts.values()].map((c) => ({
+          labels: { backend: c.backend, code: c.code },
+          value: c.n
+        }))
       })
     });
     registry.registerMetric({
@@ -73380,7 +73388,11 @@ class RouterMetrics {
         cum += b[i];
         out.push({ metricName: `${name}_bucket`, labels: { le: LATENCY_BUCKETS[i], backend }, value: cum });
       }
-      out.push({ metricName: `${name}_bucket`, labels: { le: "+Inf", backend }, value: this.totals[backend] });
+      out.push({
+        metricName: `${name}_bucket`,
+        labels: { le: "+Inf", backend },
+        value: this.totals[backend]
+      });
       out.push({ metricName: `${name}_sum`, labels: { backend }, value: this.sums[backend] });
       out.push({ metricName: `${name}_count`, labels: { backend }, value: this.totals[backend] });
     }
@@ -73898,7 +73910,11 @@ var external_node_fs_ = __nccwpck_require__(73024);
 function routerSource(metrics, intervalMs) {
   const snapshots = [];
   const take = () => {
-    snapshots.push({ at: Date.now(), stable: metrics.snapshot("stable"), canary: metrics.snapshot("canary") });
+    snapshots.push({
+      at: Date.now(),
+      stable: metrics.snapshot("stable"),
+      canary: metrics.snapshot("canary")
+    });
     if (snapshots.length > Math.max(64, 36e5 / intervalMs)) snapshots.shift();
   };
   take();
@@ -74023,7 +74039,11 @@ async function startLocalBackend(options) {
       await ready(options.canary);
       if (prometheus) {
         const p = prometheus;
-        await waitUntil("the first Prometheus scrape", async () => await p.client.lastScrape(p.job) !== void 0, 6e4);
+        await waitUntil(
+          "the first Prometheus scrape",
+          async () => await p.client.lastScrape(p.job) !== void 0,
+          6e4
+        );
       }
       state = "running";
       log.info(
@@ -84574,13 +84594,19 @@ function checkEvaluate(section, spec) {
   }
   ev.metrics?.forEach((metric, i) => {
     if (!metricAppliesTo(metric, task)) {
-      issues.push({ path: ["evaluate", "metrics", i], message: `metric '${metric}' does not apply to ${task}` });
+      issues.push({
+        path: ["evaluate", "metrics", i],
+        message: `metric '${metric}' does not apply to ${task}`
+      });
     }
   });
   const metrics = ev.metrics ?? defaultMetrics(task);
   if (ev.headline !== void 0) {
     if (!metricAppliesTo(ev.headline, task)) {
-      issues.push({ path: ["evaluate", "headline"], message: `metric '${ev.headline}' does not apply to ${task}` });
+      issues.push({
+        path: ["evaluate", "headline"],
+        message: `metric '${ev.headline}' does not apply to ${task}`
+      });
     } else if (!metrics.includes(ev.headline)) {
       const which = ev.metrics ? "evaluate.metrics" : "the default metrics";
       issues.push({
@@ -84610,7 +84636,8 @@ function checkEvaluate(section, spec) {
     })
   );
   ev.gates.forEach((gate, i) => {
-    if (typeof gate !== "object" || !("metric" in gate) || gate.slice === void 0 || gate.slice === "*") return;
+    if (typeof gate !== "object" || !("metric" in gate) || gate.slice === void 0 || gate.slice === "*")
+      return;
     const column = gate.slice.slice(0, gate.slice.indexOf("="));
     if (!columns.has(column)) {
       const known = [...columns];
@@ -85580,7 +85607,8 @@ const evaluate = defineStage({
         modelRegistryResolver(spec, { resultsDir: ctx.resultsDir, cwd: ctx.cwd, log: ctx.log })
       );
       if (settings.model) ctx.log.info(`evaluate: candidate ${settings.model} (overrides model.path)`);
-      if (settings.baseline) ctx.log.info(`evaluate: baseline ${settings.baseline} (overrides evaluate.baseline)`);
+      if (settings.baseline)
+        ctx.log.info(`evaluate: baseline ${settings.baseline} (overrides evaluate.baseline)`);
       return applySettings(config2, settings, spec, ctx.log);
     }
     const missing = ["model", "data", "label", "task"].filter((k) => settings[k] === void 0);
@@ -85615,7 +85643,10 @@ Run 'mlops evaluate --help' for usage.`
         artifacts: [{ name: "shard", path: file }]
       });
     }
-    return ctx.log.group(`evaluate: ${config.modelName}`, () => runEvaluation(config, ctx.resultsDir, ctx.log));
+    return ctx.log.group(
+      `evaluate: ${config.modelName}`,
+      () => runEvaluation(config, ctx.resultsDir, ctx.log)
+    );
   },
   report: (result, opts) => evaluateSections(result, opts.maxSlices),
   cli: {
@@ -85674,11 +85705,15 @@ Exit codes: 0 every gate passed, 1 a gate failed, 2 bad usage or bad input.
     settings(values, positionals) {
       const [mode, ...extra] = positionals;
       if (mode !== void 0 && mode !== "merge") {
-        throw new core_src/* UsageError */.eb(`mlops evaluate: unknown argument '${mode}' (did you mean 'mlops evaluate merge'?)`);
+        throw new core_src/* UsageError */.eb(
+          `mlops evaluate: unknown argument '${mode}' (did you mean 'mlops evaluate merge'?)`
+        );
       }
       if (extra.length) throw new core_src/* UsageError */.eb(`mlops evaluate: unexpected arguments: ${extra.join(" ")}`);
-      if (mode === "merge" && !values.shards) throw new core_src/* UsageError */.eb("mlops evaluate merge: --shards DIR is required");
-      if (mode !== "merge" && values.shards) throw new core_src/* UsageError */.eb("mlops evaluate: --shards goes with 'mlops evaluate merge'");
+      if (mode === "merge" && !values.shards)
+        throw new core_src/* UsageError */.eb("mlops evaluate merge: --shards DIR is required");
+      if (mode !== "merge" && values.shards)
+        throw new core_src/* UsageError */.eb("mlops evaluate: --shards goes with 'mlops evaluate merge'");
       const settings = {
         model: str(values, "model"),
         baseline: str(values, "baseline"),
@@ -89733,7 +89768,8 @@ Exit codes: 0 trained (or restored), 1 the command failed or left outputs missin
       };
     },
     async after(result, config, inputs, ctx) {
-      if (result.status !== "passed" || !inputs.boolean("upload-artifact", true) || !ctx.uploadArtifact) return;
+      if (result.status !== "passed" || !inputs.boolean("upload-artifact", true) || !ctx.uploadArtifact)
+        return;
       const model = modelFile(config);
       const card = (0,external_node_path_.join)((0,external_node_path_.dirname)(model), MODEL_CARD_FILE);
       await ctx.uploadArtifact(inputs.string("artifact-name", "model"), [model, card], (0,external_node_path_.dirname)(model));
@@ -89750,7 +89786,15 @@ Exit codes: 0 trained (or restored), 1 the command failed or left outputs missin
 
 
 
-const list_STAGE_LIST = [train, evaluate, loadTest, image_image, deployCanary, promote, drift];
+const list_STAGE_LIST = [
+  train,
+  evaluate,
+  loadTest,
+  image_image,
+  deployCanary,
+  promote,
+  drift
+];
 function list_stageNamed(name) {
   return list_STAGE_LIST.find((s) => s.name === name);
 }
