@@ -62343,7 +62343,7 @@ exports.VERSION = VERSION;
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _mlops_actions_action__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(56697);
-/* harmony import */ var _mlops_actions_stages__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(26915);
+/* harmony import */ var _mlops_actions_stages__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(45321);
 
 
 await (0,_mlops_actions_action__WEBPACK_IMPORTED_MODULE_0__/* .runStageAction */ .eD)(_mlops_actions_stages__WEBPACK_IMPORTED_MODULE_1__/* .loadTest */ .j3);
@@ -62493,8 +62493,8 @@ function setStageOutputs(result, resultsFile) {
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(73024);
-// EXTERNAL MODULE: ./.build/tree/packages/stages/src/index.js + 195 modules
-var stages_src = __nccwpck_require__(26915);
+// EXTERNAL MODULE: ./.build/tree/packages/stages/src/index.js + 196 modules
+var stages_src = __nccwpck_require__(45321);
 ;// CONCATENATED MODULE: ./.build/tree/packages/action/src/artifacts.js
 
 async function uploadArtifact(name, files, rootDir) {
@@ -66059,7 +66059,7 @@ async function pathExists(p) {
 
 /***/ }),
 
-/***/ 26915:
+/***/ 45321:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -75925,404 +75925,6 @@ function width(f) {
 }
 
 
-;// CONCATENATED MODULE: ./.build/tree/packages/serve/src/datatypes.js
-
-const TO_ORT = {
-  BOOL: "bool",
-  UINT8: "uint8",
-  UINT16: "uint16",
-  UINT32: "uint32",
-  UINT64: "uint64",
-  INT8: "int8",
-  INT16: "int16",
-  INT32: "int32",
-  INT64: "int64",
-  FP32: "float32",
-  FP64: "float64",
-  BYTES: "string"
-};
-const FROM_ORT = {
-  ...Object.fromEntries(Object.entries(TO_ORT).map(([oip, ort]) => [ort, oip])),
-  float16: "FP16"
-};
-const OIP_DATATYPES = Object.keys(TO_ORT);
-function oipDatatype(ortType2) {
-  return FROM_ORT[ortType2];
-}
-function ortType(datatype) {
-  return Object.hasOwn(TO_ORT, datatype) ? TO_ORT[datatype] : void 0;
-}
-function oipShape(shape) {
-  return shape.map((d) => typeof d === "number" && d >= 0 ? d : -1);
-}
-const INT_RANGE = {
-  int8: [-128, 127],
-  int16: [-32768, 32767],
-  int32: [-2147483648, 2147483647],
-  uint8: [0, 255],
-  uint16: [0, 65535],
-  uint32: [0, 4294967295]
-};
-const BIG_RANGE = {
-  int64: [-(2n ** 63n), 2n ** 63n - 1n],
-  uint64: [0n, 2n ** 64n - 1n]
-};
-function allocate(type, n) {
-  switch (type) {
-    case "float32":
-      return new Float32Array(n);
-    case "float64":
-      return new Float64Array(n);
-    case "int8":
-      return new Int8Array(n);
-    case "int16":
-      return new Int16Array(n);
-    case "int32":
-      return new Int32Array(n);
-    case "int64":
-      return new BigInt64Array(n);
-    case "uint8":
-    case "bool":
-      return new Uint8Array(n);
-    case "uint16":
-      return new Uint16Array(n);
-    case "uint32":
-      return new Uint32Array(n);
-    case "uint64":
-      return new BigUint64Array(n);
-    case "string":
-      return new Array(n);
-  }
-}
-function kind(v) {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "an array";
-  return typeof v === "object" ? "an object" : `a ${typeof v}`;
-}
-function show(v) {
-  const s = v !== null && typeof v === "object" ? kind(v) : JSON.stringify(v) ?? kind(v);
-  return s.length > 40 ? `${s.slice(0, 40)}\u2026` : s;
-}
-function showName(v) {
-  if (typeof v !== "string") return show(v);
-  return `'${v.length > 60 ? `${v.slice(0, 60)}\u2026` : v}'`;
-}
-const MAX_RANK = 32;
-function checkShape(where, shape) {
-  if (!Array.isArray(shape))
-    throw badRequest(`${where}.shape must be an array of integers, got ${kind(shape)}`);
-  if (shape.length > MAX_RANK)
-    throw badRequest(`${where}.shape has ${shape.length} dimensions; at most ${MAX_RANK}`);
-  let count = 1;
-  for (let i = 0; i < shape.length; i++) {
-    const d = shape[i];
-    if (typeof d !== "number" || !Number.isSafeInteger(d) || d < 0) {
-      throw badRequest(`${where}.shape[${i}] is ${show(d)}; dimensions must be non-negative integers`);
-    }
-    count *= d;
-  }
-  if (!Number.isSafeInteger(count)) throw badRequest(`${where}.shape [${shape.join(", ")}] is too large`);
-  return { dims: shape, count };
-}
-function decodeTensorData(where, datatype, type, dims, count, data) {
-  if (!Array.isArray(data)) throw badRequest(`${where}.data must be an array, got ${kind(data)}`);
-  const leaves = [];
-  if (data.length > 0 && Array.isArray(data[0])) {
-    const walk = (node, depth, path) => {
-      if (depth === dims.length) {
-        if (Array.isArray(node))
-          throw badRequest(`${where}.data${path} nests deeper than shape [${dims.join(", ")}]`);
-        leaves.push(node);
-        return;
-      }
-      if (!Array.isArray(node) || node.length !== dims[depth]) {
-        throw badRequest(
-          `${where}.data${path} has ${Array.isArray(node) ? `${node.length} elements` : kind(node)} where shape [${dims.join(", ")}] needs ${dims[depth]}`
-        );
-      }
-      for (let i = 0; i < node.length; i++) walk(node[i], depth + 1, `${path}[${i}]`);
-    };
-    walk(data, 0, "");
-  } else {
-    if (data.length !== count) {
-      throw badRequest(
-        `${where}.data has ${data.length} elements but shape [${dims.join(", ")}] needs ${count}`
-      );
-    }
-    for (let i = 0; i < data.length; i++) leaves.push(data[i]);
-  }
-  const out = allocate(type, count);
-  const bad = (i, v, want) => {
-    throw badRequest(`${where}.data element ${i} is ${show(v)}; ${datatype} expects ${want}`);
-  };
-  const range = INT_RANGE[type];
-  const big = BIG_RANGE[type];
-  for (let i = 0; i < count; i++) {
-    const v = leaves[i];
-    if (type === "float32" || type === "float64") {
-      if (typeof v !== "number") bad(i, v, "numbers");
-      out[i] = v;
-    } else if (type === "string") {
-      if (typeof v !== "string") bad(i, v, "strings");
-      out[i] = v;
-    } else if (type === "bool") {
-      if (v === true || v === 1) out[i] = 1;
-      else if (v === false || v === 0) out[i] = 0;
-      else bad(i, v, "true or false");
-    } else if (range !== void 0) {
-      if (typeof v !== "number" || !Number.isInteger(v) || v < range[0] || v > range[1]) {
-        bad(i, v, `integers in ${range[0]}..${range[1]}`);
-      }
-      out[i] = v;
-    } else if (big !== void 0) {
-      let b;
-      if (typeof v === "number" && Number.isInteger(v)) b = BigInt(v);
-      else if (typeof v === "string" && /^-?\d{1,20}$/.test(v)) b = BigInt(v);
-      if (b === void 0 || b < big[0] || b > big[1]) bad(i, v, `integers in ${big[0]}..${big[1]}`);
-      out[i] = b;
-    }
-  }
-  return out;
-}
-function dataJson(t) {
-  const d = t.data;
-  if (t.type === "string") return JSON.stringify(Array.from(d));
-  if (t.type === "bool")
-    return `[${Array.from(d, (v) => v ? "true" : "false").join(",")}]`;
-  if (t.type === "int64" || t.type === "uint64") {
-    return `[${Array.from(d, (v) => String(v)).join(",")}]`;
-  }
-  let s = "[";
-  for (let i = 0; i < d.length; i++) {
-    const v = d[i];
-    if (i > 0) s += ",";
-    s += Number.isFinite(v) ? String(v) : "null";
-  }
-  return s + "]";
-}
-function outputJson(name, t) {
-  const datatype = oipDatatype(t.type) ?? t.type.toUpperCase();
-  return `{"name":${JSON.stringify(name)},"datatype":"${datatype}","shape":[${t.dims.join(",")}],"data":${dataJson(t)}}`;
-}
-
-
-;// CONCATENATED MODULE: ./.build/tree/packages/serve/src/input-log.js
-
-
-const FILE = /^inputs-(\d{4}-\d{2}-\d{2})-(\d{3,})\.jsonl$/;
-const inputLogFileName = (day, part) => `inputs-${day}-${String(part).padStart(3, "0")}.jsonl`;
-class InputLog {
-  constructor(opts, log) {
-    this.log = log;
-    this.dir = opts.dir;
-    this.sampleRate = opts.sampleRate ?? 1;
-    this.maxFileBytes = opts.maxFileBytes ?? 16 * 1024 * 1024;
-    this.maxTotalBytes = Math.max(opts.maxTotalBytes ?? 256 * 1024 * 1024, this.maxFileBytes);
-    this.maxBufferBytes = opts.maxBufferBytes ?? 4 * 1024 * 1024;
-    this.random = opts.random ?? Math.random;
-    this.now = opts.now ?? (() => /* @__PURE__ */ new Date());
-  }
-  log;
-  dir;
-  sampleRate;
-  maxFileBytes;
-  maxTotalBytes;
-  maxBufferBytes;
-  random;
-  now;
-  buffer = [];
-  bufferBytes = 0;
-  writing;
-  day = "";
-  part = 0;
-  fileBytes = 0;
-  started;
-  dropped = 0;
-  written = 0;
-  /** Whether the next row is to be logged (call once per row). */
-  sample() {
-    return this.sampleRate >= 1 || this.sampleRate > 0 && this.random() < this.sampleRate;
-  }
-  write(row) {
-    const line = JSON.stringify(row) + "\n";
-    if (this.bufferBytes + line.length > this.maxBufferBytes) {
-      this.dropped++;
-      return;
-    }
-    this.buffer.push(line);
-    this.bufferBytes += line.length;
-    this.writing ??= this.drainLoop();
-  }
-  timestamp() {
-    return this.now().toISOString();
-  }
-  /** Resolves once every buffered row is on disk. */
-  async flush() {
-    while (this.writing !== void 0) await this.writing;
-  }
-  async start() {
-    await (0,promises_.mkdir)(this.dir, { recursive: true });
-  }
-  async drainLoop() {
-    try {
-      this.started ??= this.start();
-      await this.started;
-      while (this.buffer.length > 0) {
-        const lines = this.buffer;
-        this.buffer = [];
-        this.bufferBytes = 0;
-        await this.append(lines);
-      }
-    } catch (err) {
-      this.dropped += this.buffer.length;
-      this.buffer = [];
-      this.bufferBytes = 0;
-      this.log?.warn(`--log-inputs ${this.dir}: ${err.message}; rows are being dropped`);
-    } finally {
-      this.writing = void 0;
-    }
-  }
-  async append(lines) {
-    const day = this.timestamp().slice(0, 10);
-    if (day !== this.day) await this.openDay(day);
-    let chunk = "";
-    let chunkBytes = 0;
-    const flushChunk = async () => {
-      if (chunk === "") return;
-      await (0,promises_.appendFile)(external_node_path_.join(this.dir, inputLogFileName(this.day, this.part)), chunk);
-      this.fileBytes += chunkBytes;
-      chunk = "";
-      chunkBytes = 0;
-    };
-    for (const line of lines) {
-      const bytes = Buffer.byteLength(line);
-      if (this.fileBytes + chunkBytes + bytes > this.maxFileBytes && this.fileBytes + chunkBytes > 0) {
-        await flushChunk();
-        this.part++;
-        this.fileBytes = 0;
-        await this.enforceTotal();
-      }
-      chunk += line;
-      chunkBytes += bytes;
-      this.written++;
-    }
-    await flushChunk();
-    await this.enforceTotal();
-  }
-  /** Continue the day's newest part after a restart rather than overwrite or skip it. */
-  async openDay(day) {
-    this.day = day;
-    this.part = 0;
-    this.fileBytes = 0;
-    for (const f of await this.files()) {
-      if (f.day === day && f.part >= this.part) {
-        this.part = f.part;
-        this.fileBytes = f.size;
-      }
-    }
-  }
-  async files() {
-    const out = [];
-    for (const name of await (0,promises_.readdir)(this.dir)) {
-      const m = FILE.exec(name);
-      if (m === null) continue;
-      const size = await (0,promises_.stat)(external_node_path_.join(this.dir, name)).then(
-        (s) => s.size,
-        () => 0
-      );
-      out.push({ name, day: m[1], part: Number(m[2]), size });
-    }
-    return out.sort((a, b) => a.day === b.day ? a.part - b.part : a.day < b.day ? -1 : 1);
-  }
-  async enforceTotal() {
-    const files = await this.files();
-    let total = files.reduce((s, f) => s + f.size, 0);
-    const current = inputLogFileName(this.day, this.part);
-    for (const f of files) {
-      if (total <= this.maxTotalBytes) break;
-      if (f.name === current) continue;
-      await (0,promises_.unlink)(external_node_path_.join(this.dir, f.name)).catch(() => void 0);
-      total -= f.size;
-    }
-  }
-}
-
-
-;// CONCATENATED MODULE: ./.build/tree/packages/serve/src/metrics.js
-
-function batchBuckets(max) {
-  const out = [];
-  for (let b = 1; b < max; b *= 2) out.push(b);
-  out.push(max);
-  return [...new Set(out)];
-}
-function createMetrics(maxBatchSize, defaultMetrics) {
-  const registry = new prom_client.Registry();
-  if (defaultMetrics) (0,prom_client.collectDefaultMetrics)({ register: registry, prefix: "mlops_serve_" });
-  const registers = [registry];
-  return {
-    registry,
-    requests: new prom_client.Counter({
-      name: "mlops_serve_requests_total",
-      help: "HTTP requests answered, by route, model, version and status code",
-      labelNames: ["route", "model", "version", "status"],
-      registers
-    }),
-    duration: new prom_client.Histogram({
-      name: "mlops_serve_request_duration_seconds",
-      help: "Time from the request arriving to the response being written",
-      labelNames: ["route", "model", "version"],
-      buckets: [5e-4, 1e-3, 2e-3, 5e-3, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10],
-      registers
-    }),
-    batchSize: new prom_client.Histogram({
-      name: "mlops_serve_batch_size",
-      help: "Rows per ONNX Runtime session.run (dynamic batching stacks requests)",
-      labelNames: ["model", "version"],
-      buckets: batchBuckets(Math.max(1, maxBatchSize)),
-      registers
-    }),
-    batchRequests: new prom_client.Histogram({
-      name: "mlops_serve_batch_requests",
-      help: "Requests served by one session.run",
-      labelNames: ["model", "version"],
-      buckets: batchBuckets(Math.max(1, maxBatchSize)),
-      registers
-    }),
-    inference: new prom_client.Histogram({
-      name: "mlops_serve_inference_duration_seconds",
-      help: "session.run time per batch, measured in the worker thread",
-      labelNames: ["model", "version"],
-      buckets: [1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 0.01, 0.02, 0.05, 0.1, 0.5, 1],
-      registers
-    }),
-    queueDepth: new prom_client.Gauge({
-      name: "mlops_serve_queue_depth",
-      help: "Requests waiting for an inference worker",
-      labelNames: ["model", "version"],
-      registers
-    }),
-    inFlight: new prom_client.Gauge({
-      name: "mlops_serve_in_flight_requests",
-      help: "HTTP requests being processed",
-      registers
-    }),
-    loadSeconds: new prom_client.Gauge({
-      name: "mlops_serve_model_load_seconds",
-      help: "Time to load the model into every worker and warm it up",
-      labelNames: ["model", "version"],
-      registers
-    }),
-    ready: new prom_client.Gauge({
-      name: "mlops_serve_model_ready",
-      help: "1 when the model is loaded, warmed and serving",
-      labelNames: ["model", "version"],
-      registers
-    })
-  };
-}
-
-
 // EXTERNAL MODULE: external "node:module"
 var external_node_module_ = __nccwpck_require__(98995);
 // EXTERNAL MODULE: external "node:url"
@@ -76527,11 +76129,8 @@ async function inspectModel(modelPath, opts = {}) {
 }
 
 
-;// CONCATENATED MODULE: ./.build/tree/packages/inference/src/feeds.js
-
-const INTEGER = /^[+-]?\d+$/;
-const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
-const feeds_INT_RANGE = {
+;// CONCATENATED MODULE: ./.build/tree/packages/inference/src/tensors.js
+const INTEGER_RANGES = {
   int8: [-128n, 127n],
   int16: [-32768n, 32767n],
   int32: [-2147483648n, 2147483647n],
@@ -76541,7 +76140,7 @@ const feeds_INT_RANGE = {
   uint32: [0n, 4294967295n],
   uint64: [0n, 2n ** 64n - 1n]
 };
-function feeds_allocate(type, n) {
+function allocateTensor(type, n) {
   switch (type) {
     case "float32":
       return new Float32Array(n);
@@ -76565,10 +76164,17 @@ function feeds_allocate(type, n) {
     case "uint64":
       return new BigUint64Array(n);
     case "string":
-      return new Array(n);
+      return Array.from({ length: n }, () => "");
   }
 }
-function feeds_show(text) {
+
+
+;// CONCATENATED MODULE: ./.build/tree/packages/inference/src/feeds.js
+
+
+const INTEGER = /^[+-]?\d+$/;
+const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+function show(text) {
   return `'${text.length > 40 ? `${text.slice(0, 40)}\u2026` : text}'`;
 }
 function parseInteger(t) {
@@ -76602,7 +76208,7 @@ function prepareFeeds(model, plan, data) {
   const convert = (j, type, input) => {
     const name = featureNames[j];
     const text = data.text?.[name];
-    const out = feeds_allocate(type, n);
+    const out = allocateTensor(type, n);
     if (text !== void 0 && text.length < n) {
       throw new TypeError(`predict: text column '${name}' has ${text.length} cells for ${n} rows`);
     }
@@ -76627,7 +76233,7 @@ function prepareFeeds(model, plan, data) {
       if (type === "float32" || type === "float64") {
         const v = type === "float64" && t !== void 0 ? NUMBER.test(t) && t.length <= 400 ? Number(t) : NaN : features[i * d + j];
         if (!Number.isFinite(v))
-          throw fail(i, name, `${feeds_show(raw ?? String(v))} is not a number`, input, type);
+          throw fail(i, name, `${show(raw ?? String(v))} is not a number`, input, type);
         out[i] = v;
       } else if (type === "bool") {
         const v = t !== void 0 ? parseBool(t) : features[i * d + j] === 1 ? 1 : features[i * d + j] === 0 ? 0 : void 0;
@@ -76635,7 +76241,7 @@ function prepareFeeds(model, plan, data) {
           throw fail(
             i,
             name,
-            `${feeds_show(raw ?? String(features[i * d + j]))} is not a boolean (true/false/1/0)`,
+            `${show(raw ?? String(features[i * d + j]))} is not a boolean (true/false/1/0)`,
             input,
             type
           );
@@ -76644,10 +76250,10 @@ function prepareFeeds(model, plan, data) {
       } else {
         const f = features[i * d + j];
         const v = t !== void 0 ? parseInteger(t) : Number.isInteger(f) ? BigInt(f) : void 0;
-        const [lo, hi] = feeds_INT_RANGE[type];
-        if (v === void 0) throw fail(i, name, `${feeds_show(raw ?? String(f))} is not an integer`, input, type);
+        const [lo, hi] = INTEGER_RANGES[type];
+        if (v === void 0) throw fail(i, name, `${show(raw ?? String(f))} is not an integer`, input, type);
         if (v < lo || v > hi)
-          throw fail(i, name, `${feeds_show(raw ?? String(f))} is out of the range of ${type}`, input, type);
+          throw fail(i, name, `${show(raw ?? String(f))} is out of the range of ${type}`, input, type);
         if (type === "int64" || type === "uint64") out[i] = v;
         else out[i] = Number(v);
       }
@@ -77372,6 +76978,379 @@ async function predict(opts) {
 
 
 
+
+;// CONCATENATED MODULE: ./.build/tree/packages/serve/src/datatypes.js
+
+
+const TO_ORT = {
+  BOOL: "bool",
+  UINT8: "uint8",
+  UINT16: "uint16",
+  UINT32: "uint32",
+  UINT64: "uint64",
+  INT8: "int8",
+  INT16: "int16",
+  INT32: "int32",
+  INT64: "int64",
+  FP32: "float32",
+  FP64: "float64",
+  BYTES: "string"
+};
+const FROM_ORT = {
+  ...Object.fromEntries(Object.entries(TO_ORT).map(([oip, ort]) => [ort, oip])),
+  float16: "FP16"
+};
+const OIP_DATATYPES = Object.keys(TO_ORT);
+function oipDatatype(ortType2) {
+  return FROM_ORT[ortType2];
+}
+function ortType(datatype) {
+  return Object.hasOwn(TO_ORT, datatype) ? TO_ORT[datatype] : void 0;
+}
+function oipShape(shape) {
+  return shape.map((d) => typeof d === "number" && d >= 0 ? d : -1);
+}
+const INT_RANGE = {
+  int8: [-128, 127],
+  int16: [-32768, 32767],
+  int32: [-2147483648, 2147483647],
+  uint8: [0, 255],
+  uint16: [0, 65535],
+  uint32: [0, 4294967295]
+};
+const BIG_RANGE = {
+  int64: [-(2n ** 63n), 2n ** 63n - 1n],
+  uint64: [0n, 2n ** 64n - 1n]
+};
+function kind(v) {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  return typeof v === "object" ? "an object" : `a ${typeof v}`;
+}
+function datatypes_show(v) {
+  const s = v !== null && typeof v === "object" ? kind(v) : JSON.stringify(v) ?? kind(v);
+  return s.length > 40 ? `${s.slice(0, 40)}\u2026` : s;
+}
+function showName(v) {
+  if (typeof v !== "string") return datatypes_show(v);
+  return `'${v.length > 60 ? `${v.slice(0, 60)}\u2026` : v}'`;
+}
+const MAX_RANK = 32;
+function checkShape(where, shape) {
+  if (!Array.isArray(shape))
+    throw badRequest(`${where}.shape must be an array of integers, got ${kind(shape)}`);
+  if (shape.length > MAX_RANK)
+    throw badRequest(`${where}.shape has ${shape.length} dimensions; at most ${MAX_RANK}`);
+  let count = 1;
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i];
+    if (typeof d !== "number" || !Number.isSafeInteger(d) || d < 0) {
+      throw badRequest(`${where}.shape[${i}] is ${datatypes_show(d)}; dimensions must be non-negative integers`);
+    }
+    count *= d;
+  }
+  if (!Number.isSafeInteger(count)) throw badRequest(`${where}.shape [${shape.join(", ")}] is too large`);
+  return { dims: shape, count };
+}
+function decodeTensorData(where, datatype, type, dims, count, data) {
+  if (!Array.isArray(data)) throw badRequest(`${where}.data must be an array, got ${kind(data)}`);
+  const leaves = [];
+  if (data.length > 0 && Array.isArray(data[0])) {
+    const walk = (node, depth, path) => {
+      if (depth === dims.length) {
+        if (Array.isArray(node))
+          throw badRequest(`${where}.data${path} nests deeper than shape [${dims.join(", ")}]`);
+        leaves.push(node);
+        return;
+      }
+      if (!Array.isArray(node) || node.length !== dims[depth]) {
+        throw badRequest(
+          `${where}.data${path} has ${Array.isArray(node) ? `${node.length} elements` : kind(node)} where shape [${dims.join(", ")}] needs ${dims[depth]}`
+        );
+      }
+      for (let i = 0; i < node.length; i++) walk(node[i], depth + 1, `${path}[${i}]`);
+    };
+    walk(data, 0, "");
+  } else {
+    if (data.length !== count) {
+      throw badRequest(
+        `${where}.data has ${data.length} elements but shape [${dims.join(", ")}] needs ${count}`
+      );
+    }
+    for (let i = 0; i < data.length; i++) leaves.push(data[i]);
+  }
+  const out = allocateTensor(type, count);
+  const bad = (i, v, want) => {
+    throw badRequest(`${where}.data element ${i} is ${datatypes_show(v)}; ${datatype} expects ${want}`);
+  };
+  const range = INT_RANGE[type];
+  const big = BIG_RANGE[type];
+  for (let i = 0; i < count; i++) {
+    const v = leaves[i];
+    if (type === "float32" || type === "float64") {
+      if (typeof v !== "number") bad(i, v, "numbers");
+      out[i] = v;
+    } else if (type === "string") {
+      if (typeof v !== "string") bad(i, v, "strings");
+      out[i] = v;
+    } else if (type === "bool") {
+      if (v === true || v === 1) out[i] = 1;
+      else if (v === false || v === 0) out[i] = 0;
+      else bad(i, v, "true or false");
+    } else if (range !== void 0) {
+      if (typeof v !== "number" || !Number.isInteger(v) || v < range[0] || v > range[1]) {
+        bad(i, v, `integers in ${range[0]}..${range[1]}`);
+      }
+      out[i] = v;
+    } else if (big !== void 0) {
+      let b;
+      if (typeof v === "number" && Number.isInteger(v)) b = BigInt(v);
+      else if (typeof v === "string" && /^-?\d{1,20}$/.test(v)) b = BigInt(v);
+      if (b === void 0 || b < big[0] || b > big[1]) bad(i, v, `integers in ${big[0]}..${big[1]}`);
+      out[i] = b;
+    }
+  }
+  return out;
+}
+function dataJson(t) {
+  const d = t.data;
+  if (t.type === "string") return JSON.stringify(Array.from(d));
+  if (t.type === "bool")
+    return `[${Array.from(d, (v) => v ? "true" : "false").join(",")}]`;
+  if (t.type === "int64" || t.type === "uint64") {
+    return `[${Array.from(d, (v) => String(v)).join(",")}]`;
+  }
+  let s = "[";
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i];
+    if (i > 0) s += ",";
+    s += Number.isFinite(v) ? String(v) : "null";
+  }
+  return s + "]";
+}
+function outputJson(name, t) {
+  const datatype = oipDatatype(t.type) ?? t.type.toUpperCase();
+  return `{"name":${JSON.stringify(name)},"datatype":"${datatype}","shape":[${t.dims.join(",")}],"data":${dataJson(t)}}`;
+}
+
+
+;// CONCATENATED MODULE: ./.build/tree/packages/serve/src/input-log.js
+
+
+const FILE = /^inputs-(\d{4}-\d{2}-\d{2})-(\d{3,})\.jsonl$/;
+const inputLogFileName = (day, part) => `inputs-${day}-${String(part).padStart(3, "0")}.jsonl`;
+class InputLog {
+  constructor(opts, log) {
+    this.log = log;
+    this.dir = opts.dir;
+    this.sampleRate = opts.sampleRate ?? 1;
+    this.maxFileBytes = opts.maxFileBytes ?? 16 * 1024 * 1024;
+    this.maxTotalBytes = Math.max(opts.maxTotalBytes ?? 256 * 1024 * 1024, this.maxFileBytes);
+    this.maxBufferBytes = opts.maxBufferBytes ?? 4 * 1024 * 1024;
+    this.random = opts.random ?? Math.random;
+    this.now = opts.now ?? (() => /* @__PURE__ */ new Date());
+  }
+  log;
+  dir;
+  sampleRate;
+  maxFileBytes;
+  maxTotalBytes;
+  maxBufferBytes;
+  random;
+  now;
+  buffer = [];
+  bufferBytes = 0;
+  writing;
+  day = "";
+  part = 0;
+  fileBytes = 0;
+  started;
+  dropped = 0;
+  written = 0;
+  /** Whether the next row is to be logged (call once per row). */
+  sample() {
+    return this.sampleRate >= 1 || this.sampleRate > 0 && this.random() < this.sampleRate;
+  }
+  write(row) {
+    const line = JSON.stringify(row) + "\n";
+    if (this.bufferBytes + line.length > this.maxBufferBytes) {
+      this.dropped++;
+      return;
+    }
+    this.buffer.push(line);
+    this.bufferBytes += line.length;
+    this.writing ??= this.drainLoop();
+  }
+  timestamp() {
+    return this.now().toISOString();
+  }
+  /** Resolves once every buffered row is on disk. */
+  async flush() {
+    while (this.writing !== void 0) await this.writing;
+  }
+  async start() {
+    await (0,promises_.mkdir)(this.dir, { recursive: true });
+  }
+  async drainLoop() {
+    try {
+      this.started ??= this.start();
+      await this.started;
+      while (this.buffer.length > 0) {
+        const lines = this.buffer;
+        this.buffer = [];
+        this.bufferBytes = 0;
+        await this.append(lines);
+      }
+    } catch (err) {
+      this.dropped += this.buffer.length;
+      this.buffer = [];
+      this.bufferBytes = 0;
+      this.log?.warn(`--log-inputs ${this.dir}: ${err.message}; rows are being dropped`);
+    } finally {
+      this.writing = void 0;
+    }
+  }
+  async append(lines) {
+    const day = this.timestamp().slice(0, 10);
+    if (day !== this.day) await this.openDay(day);
+    let chunk = "";
+    let chunkBytes = 0;
+    const flushChunk = async () => {
+      if (chunk === "") return;
+      await (0,promises_.appendFile)(external_node_path_.join(this.dir, inputLogFileName(this.day, this.part)), chunk);
+      this.fileBytes += chunkBytes;
+      chunk = "";
+      chunkBytes = 0;
+    };
+    for (const line of lines) {
+      const bytes = Buffer.byteLength(line);
+      if (this.fileBytes + chunkBytes + bytes > this.maxFileBytes && this.fileBytes + chunkBytes > 0) {
+        await flushChunk();
+        this.part++;
+        this.fileBytes = 0;
+        await this.enforceTotal();
+      }
+      chunk += line;
+      chunkBytes += bytes;
+      this.written++;
+    }
+    await flushChunk();
+    await this.enforceTotal();
+  }
+  /** Continue the day's newest part after a restart rather than overwrite or skip it. */
+  async openDay(day) {
+    this.day = day;
+    this.part = 0;
+    this.fileBytes = 0;
+    for (const f of await this.files()) {
+      if (f.day === day && f.part >= this.part) {
+        this.part = f.part;
+        this.fileBytes = f.size;
+      }
+    }
+  }
+  async files() {
+    const out = [];
+    for (const name of await (0,promises_.readdir)(this.dir)) {
+      const m = FILE.exec(name);
+      if (m === null) continue;
+      const size = await (0,promises_.stat)(external_node_path_.join(this.dir, name)).then(
+        (s) => s.size,
+        () => 0
+      );
+      out.push({ name, day: m[1], part: Number(m[2]), size });
+    }
+    return out.sort((a, b) => a.day === b.day ? a.part - b.part : a.day < b.day ? -1 : 1);
+  }
+  async enforceTotal() {
+    const files = await this.files();
+    let total = files.reduce((s, f) => s + f.size, 0);
+    const current = inputLogFileName(this.day, this.part);
+    for (const f of files) {
+      if (total <= this.maxTotalBytes) break;
+      if (f.name === current) continue;
+      await (0,promises_.unlink)(external_node_path_.join(this.dir, f.name)).catch(() => void 0);
+      total -= f.size;
+    }
+  }
+}
+
+
+;// CONCATENATED MODULE: ./.build/tree/packages/serve/src/metrics.js
+
+function batchBuckets(max) {
+  const out = [];
+  for (let b = 1; b < max; b *= 2) out.push(b);
+  out.push(max);
+  return [...new Set(out)];
+}
+function createMetrics(maxBatchSize, defaultMetrics) {
+  const registry = new prom_client.Registry();
+  if (defaultMetrics) (0,prom_client.collectDefaultMetrics)({ register: registry, prefix: "mlops_serve_" });
+  const registers = [registry];
+  return {
+    registry,
+    requests: new prom_client.Counter({
+      name: "mlops_serve_requests_total",
+      help: "HTTP requests answered, by route, model, version and status code",
+      labelNames: ["route", "model", "version", "status"],
+      registers
+    }),
+    duration: new prom_client.Histogram({
+      name: "mlops_serve_request_duration_seconds",
+      help: "Time from the request arriving to the response being written",
+      labelNames: ["route", "model", "version"],
+      buckets: [5e-4, 1e-3, 2e-3, 5e-3, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10],
+      registers
+    }),
+    batchSize: new prom_client.Histogram({
+      name: "mlops_serve_batch_size",
+      help: "Rows per ONNX Runtime session.run (dynamic batching stacks requests)",
+      labelNames: ["model", "version"],
+      buckets: batchBuckets(Math.max(1, maxBatchSize)),
+      registers
+    }),
+    batchRequests: new prom_client.Histogram({
+      name: "mlops_serve_batch_requests",
+      help: "Requests served by one session.run",
+      labelNames: ["model", "version"],
+      buckets: batchBuckets(Math.max(1, maxBatchSize)),
+      registers
+    }),
+    inference: new prom_client.Histogram({
+      name: "mlops_serve_inference_duration_seconds",
+      help: "session.run time per batch, measured in the worker thread",
+      labelNames: ["model", "version"],
+      buckets: [1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 0.01, 0.02, 0.05, 0.1, 0.5, 1],
+      registers
+    }),
+    queueDepth: new prom_client.Gauge({
+      name: "mlops_serve_queue_depth",
+      help: "Requests waiting for an inference worker",
+      labelNames: ["model", "version"],
+      registers
+    }),
+    inFlight: new prom_client.Gauge({
+      name: "mlops_serve_in_flight_requests",
+      help: "HTTP requests being processed",
+      registers
+    }),
+    loadSeconds: new prom_client.Gauge({
+      name: "mlops_serve_model_load_seconds",
+      help: "Time to load the model into every worker and warm it up",
+      labelNames: ["model", "version"],
+      registers
+    }),
+    ready: new prom_client.Gauge({
+      name: "mlops_serve_model_ready",
+      help: "1 when the model is loaded, warmed and serving",
+      labelNames: ["model", "version"],
+      registers
+    })
+  };
+}
+
+
 ;// CONCATENATED MODULE: ./.build/tree/packages/serve/src/executors.js
 
 class InlineSession {
@@ -77448,33 +77427,6 @@ function model_describe(model, values, role) {
     return { name: v.name, datatype, shape: oipShape(v.shape), type: v.type };
   });
 }
-function zeros(type, n) {
-  switch (type) {
-    case "float32":
-      return new Float32Array(n);
-    case "float64":
-      return new Float64Array(n);
-    case "int8":
-      return new Int8Array(n);
-    case "int16":
-      return new Int16Array(n);
-    case "int32":
-      return new Int32Array(n);
-    case "int64":
-      return new BigInt64Array(n);
-    case "uint8":
-    case "bool":
-      return new Uint8Array(n);
-    case "uint16":
-      return new Uint16Array(n);
-    case "uint32":
-      return new Uint32Array(n);
-    case "uint64":
-      return new BigUint64Array(n);
-    case "string":
-      return Array.from({ length: n }, () => "");
-  }
-}
 function warmupFeeds(inputs) {
   return inputs.map((i) => {
     const dims = i.shape.map((d) => d < 0 ? 1 : d);
@@ -77482,7 +77434,7 @@ function warmupFeeds(inputs) {
       name: i.name,
       type: i.type,
       dims,
-      data: zeros(
+      data: allocateTensor(
         i.type,
         dims.reduce((a, b) => a * b, 1)
       )
@@ -77830,7 +77782,7 @@ async function startServer(options) {
         if (typeof inp.datatype !== "string")
           throw badRequest(`input '${meta.name}': datatype must be a string`);
         if (ortType(inp.datatype) === void 0) {
-          throw badRequest(`input '${meta.name}': unknown or unsupported datatype ${show(inp.datatype)}`);
+          throw badRequest(`input '${meta.name}': unknown or unsupported datatype ${datatypes_show(inp.datatype)}`);
         }
         if (inp.datatype !== meta.datatype) {
           throw badRequest(
@@ -78085,7 +78037,7 @@ async function startServer(options) {
         matched = matchRoute(pathname);
         if (matched === void 0) {
           matched = { route: "unknown", method: "GET" };
-          throw notFound(`no route ${req.method} ${show(pathname)}; see GET /v2 and /v2/models/{name}`);
+          throw notFound(`no route ${req.method} ${datatypes_show(pathname)}; see GET /v2 and /v2/models/{name}`);
         }
         if (!PUBLIC_ROUTES.has(matched.route) && !keys.check(req.headers.authorization)) {
           throw new HttpError(401, "a valid API key is required (Authorization: Bearer <key>)", {
@@ -78094,7 +78046,7 @@ async function startServer(options) {
         }
         if (matched.model !== void 0) checkModel(matched);
         if (req.method !== matched.method && !(req.method === "HEAD" && matched.method === "GET")) {
-          throw new HttpError(405, `${matched.route} takes ${matched.method}, not ${show(req.method)}`, {
+          throw new HttpError(405, `${matched.route} takes ${matched.method}, not ${datatypes_show(req.method)}`, {
             allow: matched.method
           });
         }

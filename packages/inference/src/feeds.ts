@@ -1,6 +1,8 @@
 import { InputError } from './input-error.js';
 import type { ColumnType, InputPlan } from './input-plan.js';
-import type { Feed, TensorData } from './pool.js';
+import type { Feed } from './pool.js';
+import { INTEGER_RANGES, allocateTensor } from './tensors.js';
+import type { TensorData } from './tensors.js';
 
 /** The data side of predict(): the float32 matrix plus, for text columns, the cells as written. */
 export interface FeedData {
@@ -21,46 +23,8 @@ export interface FeedData {
 
 const INTEGER = /^[+-]?\d+$/;
 const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
-const INT_RANGE: Record<string, [bigint, bigint]> = {
-  int8: [-128n, 127n],
-  int16: [-32768n, 32767n],
-  int32: [-2147483648n, 2147483647n],
-  int64: [-(2n ** 63n), 2n ** 63n - 1n],
-  uint8: [0n, 255n],
-  uint16: [0n, 65535n],
-  uint32: [0n, 4294967295n],
-  uint64: [0n, 2n ** 64n - 1n],
-};
 
-type Column = Exclude<TensorData, string[]> | string[];
-
-function allocate(type: ColumnType, n: number): Column {
-  switch (type) {
-    case 'float32':
-      return new Float32Array(n);
-    case 'float64':
-      return new Float64Array(n);
-    case 'int8':
-      return new Int8Array(n);
-    case 'int16':
-      return new Int16Array(n);
-    case 'int32':
-      return new Int32Array(n);
-    case 'int64':
-      return new BigInt64Array(n);
-    case 'uint8':
-    case 'bool':
-      return new Uint8Array(n);
-    case 'uint16':
-      return new Uint16Array(n);
-    case 'uint32':
-      return new Uint32Array(n);
-    case 'uint64':
-      return new BigUint64Array(n);
-    case 'string':
-      return new Array<string>(n);
-  }
-}
+type Column = TensorData;
 
 function show(text: string): string {
   return `'${text.length > 40 ? `${text.slice(0, 40)}…` : text}'`;
@@ -112,7 +76,7 @@ export function prepareFeeds(
   const convert = (j: number, type: ColumnType, input: string): Column => {
     const name = featureNames[j]!;
     const text = data.text?.[name];
-    const out = allocate(type, n);
+    const out = allocateTensor(type, n);
     if (text !== undefined && text.length < n) {
       throw new TypeError(`predict: text column '${name}' has ${text.length} cells for ${n} rows`);
     }
@@ -167,7 +131,7 @@ export function prepareFeeds(
       } else {
         const f = features[i * d + j]!;
         const v = t !== undefined ? parseInteger(t) : Number.isInteger(f) ? BigInt(f) : undefined;
-        const [lo, hi] = INT_RANGE[type]!;
+        const [lo, hi] = INTEGER_RANGES[type]!;
         if (v === undefined) throw fail(i, name, `${show(raw ?? String(f))} is not an integer`, input, type);
         if (v < lo || v > hi)
           throw fail(i, name, `${show(raw ?? String(f))} is out of the range of ${type}`, input, type);

@@ -14,3 +14,4 @@ export type { FeedData } from './feeds.js';
 export type { LabelInfo } from './interpret.js';
 export { SessionPool } from './pool.js';
 export type { Feed, RawTensor, TensorData, TensorType, ModelMetadata, SessionWorker } from './pool.js';
+export { INTEGER_RANGES, allocateTensor } from './tensors.js';

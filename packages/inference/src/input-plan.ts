@@ -1,22 +1,11 @@
 import { InputError } from './input-error.js';
+import type { TensorType } from './tensors.js';
 import { describeList, formatShape, type TensorInfo } from './model-info.js';
 
 export type FloatType = 'float32' | 'float64';
 
 /** Element types a per-column input can be fed from a data column (ORT's names). */
-export type ColumnType =
-  | 'float32'
-  | 'float64'
-  | 'int8'
-  | 'int16'
-  | 'int32'
-  | 'int64'
-  | 'uint8'
-  | 'uint16'
-  | 'uint32'
-  | 'uint64'
-  | 'bool'
-  | 'string';
+export type ColumnType = TensorType;
 
 const COLUMN_TYPES = new Set<string>([
   'float32',

@@ -2,34 +2,9 @@ import { Worker } from 'node:worker_threads';
 import type { OutputInfo } from './model-info.js';
 import { WORKER_SOURCE } from './worker-source.js';
 
-/** The ORT element types a feed can carry (what the Open Inference Protocol's datatypes map to). */
-export type TensorType =
-  | 'float32'
-  | 'float64'
-  | 'int8'
-  | 'int16'
-  | 'int32'
-  | 'int64'
-  | 'uint8'
-  | 'uint16'
-  | 'uint32'
-  | 'uint64'
-  | 'bool'
-  | 'string';
+import type { TensorData, TensorType } from './tensors.js';
 
-/** bool travels as a Uint8Array of 0/1 (ORT's representation); string as a plain array. */
-export type TensorData =
-  | Float32Array
-  | Float64Array
-  | Int8Array
-  | Int16Array
-  | Int32Array
-  | BigInt64Array
-  | Uint8Array
-  | Uint16Array
-  | Uint32Array
-  | BigUint64Array
-  | string[];
+export type { TensorData, TensorType };
 
 export interface Feed {
   name: string;

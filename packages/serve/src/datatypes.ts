@@ -1,3 +1,4 @@
+import { allocateTensor } from '@mlops-actions/inference';
 import type { Feed, RawTensor, TensorData, TensorType } from '@mlops-actions/inference';
 import { badRequest } from './errors.js';
 
@@ -66,34 +67,6 @@ const BIG_RANGE: Partial<Record<TensorType, [bigint, bigint]>> = {
   int64: [-(2n ** 63n), 2n ** 63n - 1n],
   uint64: [0n, 2n ** 64n - 1n],
 };
-
-function allocate(type: TensorType, n: number): TensorData {
-  switch (type) {
-    case 'float32':
-      return new Float32Array(n);
-    case 'float64':
-      return new Float64Array(n);
-    case 'int8':
-      return new Int8Array(n);
-    case 'int16':
-      return new Int16Array(n);
-    case 'int32':
-      return new Int32Array(n);
-    case 'int64':
-      return new BigInt64Array(n);
-    case 'uint8':
-    case 'bool':
-      return new Uint8Array(n);
-    case 'uint16':
-      return new Uint16Array(n);
-    case 'uint32':
-      return new Uint32Array(n);
-    case 'uint64':
-      return new BigUint64Array(n);
-    case 'string':
-      return new Array<string>(n);
-  }
-}
 
 function kind(v: unknown): string {
   if (v === null) return 'null';
@@ -173,7 +146,7 @@ export function decodeTensorData(
     }
     for (let i = 0; i < data.length; i++) leaves.push(data[i]);
   }
-  const out = allocate(type, count);
+  const out = allocateTensor(type, count);
   const bad = (i: number, v: unknown, want: string): never => {
     throw badRequest(`${where}.data element ${i} is ${show(v)}; ${datatype} expects ${want}`);
   };

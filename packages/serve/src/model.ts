@@ -1,11 +1,11 @@
 import { access } from 'node:fs/promises';
 import { InputError } from '@mlops-actions/core';
 import {
+  allocateTensor,
   resolveOnnxRuntime,
   type Feed,
   type OrtLoadOptions,
   type OutputInfo,
-  type TensorData,
   type TensorType,
 } from '@mlops-actions/inference';
 import { oipDatatype, oipShape, type OipDatatype } from './datatypes.js';
@@ -46,34 +46,6 @@ function describe(model: string, values: readonly OutputInfo[], role: string): T
   });
 }
 
-function zeros(type: TensorType, n: number): TensorData {
-  switch (type) {
-    case 'float32':
-      return new Float32Array(n);
-    case 'float64':
-      return new Float64Array(n);
-    case 'int8':
-      return new Int8Array(n);
-    case 'int16':
-      return new Int16Array(n);
-    case 'int32':
-      return new Int32Array(n);
-    case 'int64':
-      return new BigInt64Array(n);
-    case 'uint8':
-    case 'bool':
-      return new Uint8Array(n);
-    case 'uint16':
-      return new Uint16Array(n);
-    case 'uint32':
-      return new Uint32Array(n);
-    case 'uint64':
-      return new BigUint64Array(n);
-    case 'string':
-      return Array.from({ length: n }, () => '');
-  }
-}
-
 /** One row of zeros per input (variable dimensions as 1): enough to make ORT allocate and JIT its kernels. */
 export function warmupFeeds(inputs: readonly TensorMetadata[]): Feed[] {
   return inputs.map((i) => {
@@ -82,7 +54,7 @@ export function warmupFeeds(inputs: readonly TensorMetadata[]): Feed[] {
       name: i.name,
       type: i.type,
       dims,
-      data: zeros(
+      data: allocateTensor(
         i.type,
         dims.reduce((a, b) => a * b, 1),
       ),
