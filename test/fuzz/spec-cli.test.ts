@@ -31,21 +31,43 @@ function check(text: string): void {
 }
 
 const HAND_MADE: [string, string][] = [
-  ['alias bomb', ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefg'[i]}`).join(', ')}]`), 'version: 1'].join('\n')],
+  [
+    'alias bomb',
+    [
+      'a: &a [x, x, x, x, x, x, x, x, x]',
+      ...'bcdefgh'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefg'[i]}`).join(', ')}]`),
+      'version: 1',
+    ].join('\n'),
+  ],
   ['undefined alias', 'version: 1\nmodel: *nowhere\n'],
-  ['deep mappings', `${'a:\n'.split('').join('')}${Array.from({ length: 5000 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n')} 1\n`],
+  [
+    'deep mappings',
+    `${'a:\n'.split('').join('')}${Array.from({ length: 5000 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n')} 1\n`,
+  ],
   ['deep flow sequences', `version: 1\nmodel: ${'['.repeat(20000)}${']'.repeat(20000)}\n`],
   ['deep flow mappings', `version: 1\nmodel: ${'{a: '.repeat(5000)}1${'}'.repeat(5000)}\n`],
   ['nan bounds', `${EXAMPLE}`.replace('{ metric: roc_auc, min: 0.95 }', '{ metric: roc_auc, min: .nan }')],
   ['inf replicates', EXAMPLE.replace('replicates: 1000', 'replicates: .inf')],
   ['huge replicates', EXAMPLE.replace('replicates: 1000', 'replicates: 1000000000000')],
-  ['min above max', EXAMPLE.replace('{ metric: roc_auc, min: 0.95 }', '{ metric: roc_auc, min: 0.95, max: 0.5 }')],
+  [
+    'min above max',
+    EXAMPLE.replace('{ metric: roc_auc, min: 0.95 }', '{ metric: roc_auc, min: 0.95, max: 0.5 }'),
+  ],
   ['typo expression', EXAMPLE.replace("'p(99) < 250ms'", "'p(99) <> 250ms'")],
   ['unknown aggregation', EXAMPLE.replace("'p(99) < 250ms'", "'foo(99) < 50ms'")],
   ['unknown unit', EXAMPLE.replace("'p(99) < 250ms'", "'p(99) < 50 parsecs'")],
-  ['latency gate on evaluate', EXAMPLE.replace('- { metric: log_loss, max-increase: 0.05 }', "- 'p(99) < 50ms'")],
-  ['binary with three classes', EXAMPLE.replace('task: binary-classification }', 'task: binary-classification, classes: [0, 1, 2] }')],
-  ['label among features', EXAMPLE.replace('label: malignant }', 'label: malignant, features: [malignant, mean_radius] }')],
+  [
+    'latency gate on evaluate',
+    EXAMPLE.replace('- { metric: log_loss, max-increase: 0.05 }', "- 'p(99) < 50ms'"),
+  ],
+  [
+    'binary with three classes',
+    EXAMPLE.replace('task: binary-classification }', 'task: binary-classification, classes: [0, 1, 2] }'),
+  ],
+  [
+    'label among features',
+    EXAMPLE.replace('label: malignant }', 'label: malignant, features: [malignant, mean_radius] }'),
+  ],
   ['nan bin edge', EXAMPLE.replace('bins: [0, 12, 15, 100]', 'bins: [0, .nan, 15, 100]')],
   ['a list at the top', '- version: 1\n'],
   ['a scalar', '42\n'],
@@ -101,9 +123,68 @@ describe('loadSpec under malformed input', () => {
   });
 });
 
-const COMMANDS = ['run', 'validate', 'train', 'evaluate', 'load-test', 'build-image', 'deploy-canary', 'promote', 'drift', 'report', 'gate', 'serve', 'init', 'evalute', ''];
-const FLAGS = ['--spec', '--out', '--model', '--data', '--label', '--task', '--metrics', '--replicates', '--seed', '--threads', '--shard', '--rate', '--duration', '--url', '--gate', '--results', '--format', '--reference', '--current', '--no-cache', '--rollback', '--backend', '--help', '-x', '--'];
-const VALUES = ['', '0', '-1', 'NaN', '1e309', 'x', 'multiclass', 'roc_auc,', '/nonexistent/file.onnx', '/etc', 'a/b', '1/0', '9/3', '%', '1000/s', '5 parsecs'];
+const COMMANDS = [
+  'run',
+  'validate',
+  'train',
+  'evaluate',
+  'load-test',
+  'build-image',
+  'deploy-canary',
+  'promote',
+  'drift',
+  'report',
+  'gate',
+  'serve',
+  'init',
+  'evalute',
+  '',
+];
+const FLAGS = [
+  '--spec',
+  '--out',
+  '--model',
+  '--data',
+  '--label',
+  '--task',
+  '--metrics',
+  '--replicates',
+  '--seed',
+  '--threads',
+  '--shard',
+  '--rate',
+  '--duration',
+  '--url',
+  '--gate',
+  '--results',
+  '--format',
+  '--reference',
+  '--current',
+  '--no-cache',
+  '--rollback',
+  '--backend',
+  '--help',
+  '-x',
+  '--',
+];
+const VALUES = [
+  '',
+  '0',
+  '-1',
+  'NaN',
+  '1e309',
+  'x',
+  'multiclass',
+  'roc_auc,',
+  '/nonexistent/file.onnx',
+  '/etc',
+  'a/b',
+  '1/0',
+  '9/3',
+  '%',
+  '1000/s',
+  '5 parsecs',
+];
 
 describe('the CLI under malformed arguments', () => {
   it('answers every argument list with exit 0, 1 or 2 and a message, never a stack trace', async () => {
