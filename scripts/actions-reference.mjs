@@ -18,7 +18,8 @@ const cell = (s) =>
 async function render() {
   const out = [];
   for (const name of (await readdir(join(root, 'actions'), { withFileTypes: true }))
-    .filter((e) => e.isDirectory())
+    // actions/lib is the shared bundle the actions run, not an action.
+    .filter((e) => e.isDirectory() && e.name !== 'lib')
     .map((e) => e.name)
     .sort()) {
     const doc = parse(await readFile(join(root, 'actions', name, 'action.yml'), 'utf8'));

@@ -31,7 +31,8 @@ const workflowSchema = await schemaValidator('github-workflow.json');
 
 const actionInputs = new Map();
 for (const name of (await readdir(join(root, 'actions'), { withFileTypes: true }))
-  .filter((e) => e.isDirectory())
+  // actions/lib is the shared bundle the actions run, not an action.
+  .filter((e) => e.isDirectory() && e.name !== 'lib')
   .map((e) => e.name)
   .sort()) {
   const file = join('actions', name, 'action.yml');

@@ -31,7 +31,9 @@ function time(args) {
 }
 
 const targets = [
-  ...readdirSync(join(root, 'actions')).map((a) => join('actions', a, 'dist')),
+  ...readdirSync(join(root, 'actions'))
+    .filter((a) => a !== 'lib')
+    .map((a) => join('actions', a, 'dist')),
   join('packages', 'cli', 'dist'),
 ].filter((d) => {
   try {
