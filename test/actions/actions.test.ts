@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { copyExamples } from '../helpers/example.js';
-import { runActionBundle } from '../helpers/runner.js';
+import { REPO_ROOT, runActionBundle } from '../helpers/runner.js';
 
 // The committed bundles, run the way the runner runs them (CI checks they match the sources).
 describe('actions through the runner contract', () => {
@@ -85,5 +86,29 @@ describe('actions through the runner contract', () => {
       expect(r.stdout, action).not.toMatch(/not yet available/);
       expect(r.stdout, action).toMatch(/::error.*missing\.yml/);
     }
+  });
+
+  it('the bundled evaluate action brings its own onnxruntime-node: installs once, then reuses the tool cache', async () => {
+    // The workspace has no node_modules (a user's repository); the tool cache starts empty.
+    const toolCache = await mkdtemp(join(tmpdir(), 'tool-cache-'));
+    const workspace = await mkdtemp(join(tmpdir(), 'user-ws-'));
+    await cp(join(REPO_ROOT, 'examples', 'breast-cancer'), workspace, {
+      recursive: true,
+      filter: (src) => !/node_modules|\.mlops|artifacts/.test(src),
+    });
+    const run = () =>
+      runActionBundle('evaluate-against-baseline', {
+        cwd: workspace,
+        inputs: { spec: 'mlops.yml', 'results-dir': '.mlops', model: 'baseline/model.onnx' },
+        env: { RUNNER_TOOL_CACHE: toolCache },
+      });
+    const first = await run();
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/onnxruntime-node 1\.30\.0: installed with npm into .* and verified/);
+    const second = await run();
+    expect(second.code, second.stdout + second.stderr).toBe(0);
+    expect(second.stdout).toMatch(/onnxruntime-node 1\.30\.0: from the tool cache \(.*\), verified/);
+    expect(second.stdout).not.toMatch(/installed with npm/);
+    expect(second.outputs.passed).toBe('true');
   });
 });
