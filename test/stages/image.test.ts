@@ -14,6 +14,7 @@ import {
   imageConfig,
   type ImageDetails,
 } from '../../packages/stages/src/image/index.js';
+import { resolveModel } from '../../packages/registry/src/index.js';
 import { REPO_ROOT, testBaseLayout } from '../image/helpers/base-image.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 
@@ -127,8 +128,13 @@ describe('image stage', () => {
       digest: d.image.digest,
       image: d.image.reference,
       tags: 'v1,latest',
-      'model-ref': d.image.reference,
+      'model-ref': d.model.reference,
     });
+    // The model is its own ModelPack artifact in the same store, weights verified on the way out.
+    expect(d.model.artifact?.tag).toMatch(/:model-[0-9a-f]{12}$/);
+    const artifact = await resolveModel(d.model.artifact!.tag, { cacheDir: path.join(tmp, 'model-cache') });
+    expect(artifact.digest).toBe(d.model.artifact!.digest);
+    expect(artifact.weightDigest).toBe(`sha256:${d.model.sha256}`);
 
     // Same inputs again: same digest, reported as the same image.
     const again = await imageStage.run(config, ctx);

@@ -101057,6 +101057,7 @@ function checkImage(section) {
 
 
 
+
 function run_run(cmd, args, cwd) {
   return new Promise((resolve) => {
     (0,external_node_child_process_namespaceObject.execFile)(cmd, args, { cwd, timeout: 15e3 }, (err, stdout) => resolve(err ? void 0 : stdout.trim()));
@@ -101230,6 +101231,36 @@ async function runImageStage(config, ctx) {
   const added = image.added.reduce((n, l) => n + l.size, 0);
   const modelLayer = image.added.find((l) => l.role === "model");
   const reference = `${config.name}@${image.digest}`;
+  const artifact = await clock.phase("model-artifact", async () => {
+    const version2 = `model-${sha256.slice(0, 12)}`;
+    const pushed = await pushModel(target, {
+      modelPath: config.model.path,
+      name: config.model.name,
+      version: version2,
+      ...git.commit ? { revision: git.commit } : {}
+    });
+    if (config.model.card) {
+      await attachReferrer(target, pushed.descriptor, {
+        artifactType: ARTIFACT_TYPE_MODEL_CARD,
+        content: { file: config.model.card },
+        mediaType: "application/json",
+        filename: "model-card.json"
+      });
+    }
+    const evaluation = external_node_path_.join(ctx.resultsDir, "evaluate.json");
+    if ((0,external_node_fs_.existsSync)(evaluation)) {
+      await attachReferrer(target, pushed.descriptor, {
+        artifactType: ARTIFACT_TYPE_EVALUATION,
+        content: { file: evaluation },
+        filename: "evaluate.json"
+      });
+    }
+    return {
+      reference: `${location}@${pushed.descriptor.digest}`,
+      tag: `${location}:${version2}`,
+      digest: pushed.descriptor.digest
+    };
+  });
   const details = {
     image: {
       name: config.name,
@@ -101246,7 +101277,8 @@ async function runImageStage(config, ctx) {
       sha256,
       pathInImage: image.modelPath,
       ...modelLayer ? { layerDigest: modelLayer.digest } : {},
-      reference
+      reference: artifact.reference,
+      artifact
     },
     base: image.base,
     platforms: image.platforms.map((p) => ({

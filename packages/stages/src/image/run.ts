@@ -4,6 +4,7 @@
  * the image the first tag pointed at before.
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,7 +36,17 @@ import {
   type ServerSources,
 } from '@mlops-actions/image';
 import { resolveOnnxRuntime } from '@mlops-actions/inference';
-import { OciLayout, copyManifest, isIndex, openStore, type OciStore } from '@mlops-actions/registry';
+import {
+  ARTIFACT_TYPE_EVALUATION,
+  ARTIFACT_TYPE_MODEL_CARD,
+  OciLayout,
+  attachReferrer,
+  copyManifest,
+  isIndex,
+  openStore,
+  pushModel,
+  type OciStore,
+} from '@mlops-actions/registry';
 import type { StageContext } from '../context.js';
 import { readGitInfo } from '../git.js';
 import { findServerBundle, type ImageStageConfig } from './spec.js';
@@ -62,7 +73,15 @@ export interface ImageDetails {
     tagReferences: string[];
     bytes: number;
   };
-  model: { name: string; sha256: string; pathInImage: string; layerDigest?: string; reference: string };
+  model: {
+    name: string;
+    sha256: string;
+    pathInImage: string;
+    layerDigest?: string;
+    /** The model's own OCI artifact (ModelPack): `location@digest`. */
+    reference: string;
+    artifact?: { reference: string; tag: string; digest: string };
+  };
   base: { ref: string; digest: string; skipped: { platform: string; reason: string }[] };
   platforms: {
     platform: string;
@@ -285,6 +304,38 @@ export async function runImageStage(config: ImageStageConfig, ctx: StageContext)
   const added = image.added.reduce((n, l) => n + l.size, 0);
   const modelLayer = image.added.find((l) => l.role === 'model');
   const reference = `${config.name}@${image.digest}`;
+  // The model also travels as its own OCI artifact (CNCF ModelPack) beside the image, with its
+  // card and evaluation attached as referrers: the registry is the model registry.
+  const artifact = await clock.phase('model-artifact', async () => {
+    const version = `model-${sha256.slice(0, 12)}`;
+    const pushed = await pushModel(target, {
+      modelPath: config.model.path,
+      name: config.model.name,
+      version,
+      ...(git.commit ? { revision: git.commit } : {}),
+    });
+    if (config.model.card) {
+      await attachReferrer(target, pushed.descriptor, {
+        artifactType: ARTIFACT_TYPE_MODEL_CARD,
+        content: { file: config.model.card },
+        mediaType: 'application/json',
+        filename: 'model-card.json',
+      });
+    }
+    const evaluation = path.join(ctx.resultsDir, 'evaluate.json');
+    if (existsSync(evaluation)) {
+      await attachReferrer(target, pushed.descriptor, {
+        artifactType: ARTIFACT_TYPE_EVALUATION,
+        content: { file: evaluation },
+        filename: 'evaluate.json',
+      });
+    }
+    return {
+      reference: `${location}@${pushed.descriptor.digest}`,
+      tag: `${location}:${version}`,
+      digest: pushed.descriptor.digest,
+    };
+  });
   const details: ImageDetails = {
     image: {
       name: config.name,
@@ -301,7 +352,8 @@ export async function runImageStage(config: ImageStageConfig, ctx: StageContext)
       sha256,
       pathInImage: image.modelPath,
       ...(modelLayer ? { layerDigest: modelLayer.digest } : {}),
-      reference,
+      reference: artifact.reference,
+      artifact,
     },
     base: image.base,
     platforms: image.platforms.map((p) => ({
