@@ -273,3 +273,32 @@ describe('the promote stage with GitHub approvals', () => {
     expect(fake.allViolations()).toEqual([]);
   });
 });
+
+describe('a paused canary asks the same people', () => {
+  it('an allowed /approve resumes the rollout; silence until the timeout is a rejection', async () => {
+    const { canaryApprover } = await import('../../packages/stages/src/deploy-canary/index.js');
+    const n = ++issue;
+    const approval = { comment: commentConfig(['alice']), github: { ...gh, apiUrl: fake.url }, issue: n };
+    const approve = canaryApprover(approval, 'churn', 'local', log)!;
+    const pending = approve({ reason: 'latency inconclusive at 25% (2 windows)', step: 1, weight: 25 });
+    await requestPosted(n);
+    const asked = inner.issueComments(`acme/churn#${n}`).find((c) => c.body.includes(REQUEST_MARKER))!;
+    expect(asked.body).toContain('Canary of `churn` paused at 25%: continue the rollout?');
+    expect(asked.body).toContain('| why | latency inconclusive at 25% (2 windows) |');
+    await say('mallory', n, '/approve');
+    await say('alice', n, '/approve');
+    await expect(pending).resolves.toMatchObject({ approved: true, by: 'alice' });
+
+    const m = ++issue;
+    const quiet = canaryApprover(
+      { comment: commentConfig(['alice'], 300), github: { ...gh, apiUrl: fake.url }, issue: m },
+      'churn',
+      'local',
+      log,
+    )!;
+    await expect(quiet({ reason: 'no-data', step: 0, weight: 5 })).resolves.toMatchObject({
+      approved: false,
+    });
+    expect(fake.allViolations()).toEqual([]);
+  });
+});

@@ -79992,6 +79992,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   YP: () => (/* reexport */ SECTION_CHECKS),
   q5: () => (/* reexport */ STAGE_LIST),
   Ef: () => (/* reexport */ WHOLE),
+  GI: () => (/* reexport */ canaryApprover),
   uW: () => (/* reexport */ checkDeploy),
   o4: () => (/* reexport */ checkDrift),
   cd: () => (/* reexport */ checkImage),
@@ -80016,6 +80017,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Ld: () => (/* reexport */ evaluateSpec),
   Zo: () => (/* reexport */ findServerBundle),
   a3: () => (/* reexport */ formatDuration),
+  nY: () => (/* reexport */ githubTarget),
   Sl: () => (/* reexport */ image_image),
   gj: () => (/* reexport */ imageConfig),
   dQ: () => (/* reexport */ imageSection),
@@ -80206,6 +80208,2868 @@ function defineStage(definition) {
 }
 
 
+;// CONCATENATED MODULE: ./.build/tree/packages/stages/src/promote/report.js
+
+const report_short = (d) => d ? (0,core_src/* inlineCode */.ti)(d.slice(0, 19)) : "\u2014";
+function promoteSection(result) {
+  const parts = [(0,core_src/* stageHeading */.jf)(result.details?.action === "rollback" ? "Rollback" : "Promote", result)];
+  const d = result.details;
+  if (!d || !(0,core_src/* isObj */.sA)(result.details)) return parts.join("\n\n");
+  const rows = [
+    ["registry", (0,core_src/* inlineCode */.ti)(d.registry)],
+    [`${(0,core_src/* inlineCode */.ti)(d.channel)} before`, report_short(d.from)],
+    [`${(0,core_src/* inlineCode */.ti)(d.channel)} now`, d.blocked ? `${report_short(d.from)} (unchanged)` : report_short(d.to)],
+    [(0,core_src/* inlineCode */.ti)(d.previousTag), report_short(d.previous)]
+  ];
+  if (d.model)
+    rows.push([
+      "model",
+      `${(0,core_src/* escapeMarkdown */.FV)(d.model.name)} ${report_short(d.model.digest)} (weights ${report_short(d.model.weights)})`
+    ]);
+  if (d.version) rows.push(["version tag", (0,core_src/* inlineCode */.ti)(d.version)]);
+  const a = d.approval;
+  if (a) {
+    const who = a.by ? ` by @${(0,core_src/* escapeMarkdown */.FV)(a.by)}` : "";
+    const where = a.url ? ` ([comment](${a.url}))` : a.environment ? ` (environment ${(0,core_src/* inlineCode */.ti)(a.environment)})` : "";
+    rows.push(["approval", `${(0,core_src/* escapeMarkdown */.FV)(a.method)}: ${(0,core_src/* escapeMarkdown */.FV)(a.decision)}${who}${where}`]);
+  }
+  if (d.image)
+    rows.push([
+      `image ${(0,core_src/* inlineCode */.ti)(d.channel)}`,
+      `${(0,core_src/* inlineCode */.ti)(d.image.location)} ${report_short(d.image.from)} \u2192 ${report_short(d.image.to)}`
+    ]);
+  if (d.audit) rows.push(["audit record", (0,core_src/* inlineCode */.ti)(d.audit.reference)]);
+  parts.push((0,core_src/* table */.tp)(["", ""], rows));
+  if (d.blocked) parts.push(`**Not moved:** ${(0,core_src/* escapeMarkdown */.FV)(d.blocked)}`);
+  if (d.gates.length) {
+    parts.push(
+      (0,core_src/* table */.tp)(
+        ["stage", "status", "summary"],
+        d.gates.map((g) => [
+          `${(0,core_src/* escapeMarkdown */.FV)(g.stage)}${g.required ? " (required)" : ""}`,
+          (0,core_src/* escapeMarkdown */.FV)(g.status),
+          (0,core_src/* escapeMarkdown */.FV)(g.summary)
+        ])
+      )
+    );
+  }
+  if (a && a.ignored.length) {
+    parts.push(
+      (0,core_src/* details */.zH)(
+        `Ignored comments (${a.ignored.length})`,
+        (0,core_src/* table */.tp)(
+          ["user", "reason"],
+          a.ignored.map((i) => [`@${(0,core_src/* escapeMarkdown */.FV)(i.login)}`, (0,core_src/* escapeMarkdown */.FV)(i.reason)])
+        )
+      )
+    );
+  }
+  parts.push((0,core_src/* timing */.N9)(result));
+  return parts.join("\n\n");
+}
+
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(51455);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(48161);
+;// CONCATENATED MODULE: ./.build/tree/packages/registry/src/types.js
+const MEDIA_TYPE_OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+const MEDIA_TYPE_OCI_INDEX = "application/vnd.oci.image.index.v1+json";
+const MEDIA_TYPE_OCI_CONFIG = "application/vnd.oci.image.config.v1+json";
+const MEDIA_TYPE_OCI_LAYER_TAR = "application/vnd.oci.image.layer.v1.tar";
+const MEDIA_TYPE_OCI_LAYER_GZIP = "application/vnd.oci.image.layer.v1.tar+gzip";
+const MEDIA_TYPE_OCI_EMPTY = "application/vnd.oci.empty.v1+json";
+const MEDIA_TYPE_DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
+const MEDIA_TYPE_DOCKER_MANIFEST_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
+const ANNOTATION_REF_NAME = "org.opencontainers.image.ref.name";
+const MANIFEST_MEDIA_TYPES = [
+  MEDIA_TYPE_OCI_MANIFEST,
+  MEDIA_TYPE_OCI_INDEX,
+  MEDIA_TYPE_DOCKER_MANIFEST,
+  MEDIA_TYPE_DOCKER_MANIFEST_LIST
+];
+function types_isIndex(m) {
+  return m.mediaType === MEDIA_TYPE_OCI_INDEX || m.mediaType === MEDIA_TYPE_DOCKER_MANIFEST_LIST;
+}
+function isIndexMediaType(mediaType) {
+  return mediaType === MEDIA_TYPE_OCI_INDEX || mediaType === MEDIA_TYPE_DOCKER_MANIFEST_LIST;
+}
+const DIGEST_RE = /^sha256:[a-f0-9]{64}$/;
+const TAG_RE = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
+function isDigest(s) {
+  return DIGEST_RE.test(s);
+}
+function isValidTag(s) {
+  return TAG_RE.test(s);
+}
+function digestHex(digest) {
+  if (!DIGEST_RE.test(digest)) throw new Error(`not a sha256 digest: '${digest}'`);
+  return digest.slice("sha256:".length);
+}
+function referrersTagFor(digest) {
+  return `sha256-${digestHex(digest)}`;
+}
+function manifestBytes(manifest) {
+  return Buffer.from(JSON.stringify(manifest), "utf8");
+}
+
+
+;// CONCATENATED MODULE: ./.build/tree/packages/registry/src/referrers.js
+
+function referrerDescriptor(manifest, descriptor) {
+  const out = {
+    mediaType: descriptor.mediaType,
+    digest: descriptor.digest,
+    size: descriptor.size
+  };
+  const artifactType = manifest.artifactType ?? (!types_isIndex(manifest) ? manifest.config.mediaType : void 0);
+  if (artifactType) out.artifactType = artifactType;
+  if (manifest.annotations && Object.keys(manifest.annotations).length > 0) {
+    out.annotations = { ...manifest.annotations };
+  }
+  return out;
+}
+function addToReferrersIndex(existing, entry) {
+  const manifests = (existing?.manifests ?? []).filter((d) => d.digest !== entry.digest);
+  manifests.push(entry);
+  return { schemaVersion: 2, mediaType: MEDIA_TYPE_OCI_INDEX, manifests };
+}
+function filterReferrers(list, artifactType) {
+  return artifactType ? list.filter((d) => d.artifactType === artifactType) : list;
+}
+
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(57075);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./.build/tree/packages/registry/src/store.js
+function manifestInputBytes(m) {
+  if ("bytes" in m) return { bytes: Buffer.from(m.bytes), mediaType: m.mediaType };
+  return { bytes: Buffer.from(JSON.stringify(m), "utf8"), mediaType: m.mediaType };
+}
+
+
+;// CONCATENATED MODULE: ./.build/tree/packages/registry/src/layout.js
+
+
+
+
+
+
+
+
+
+
+const OCI_LAYOUT_VERSION = "1.0.0";
+const LOCK_STALE_MS = 6e4;
+const LOCK_WAIT_MS = 6e4;
+async function sha256FileDescriptor(file, mediaType) {
+  const hash = (0,external_node_crypto_.createHash)("sha256");
+  let size = 0;
+  for await (const chunk of (0,external_node_fs_.createReadStream)(file, { highWaterMark: 1 << 20 })) {
+    hash.update(chunk);
+    size += chunk.length;
+  }
+  return { mediaType, digest: `sha256:${hash.digest("hex")}`, size };
+}
+function bytesDescriptor(data, mediaType) {
+  const buf = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+  return {
+    mediaType,
+    digest: `sha256:${(0,external_node_crypto_.createHash)("sha256").update(buf).digest("hex")}`,
+    size: buf.length
+  };
+}
+class OciLayout {
+  constructor(dir) {
+    this.dir = dir;
+    this.location = `oci:${dir}`;
+  }
+  dir;
+  location;
+  queue = Promise.resolve();
+  /** Opens (and by default creates) a layout at `dir`. */
+  static async open(dir, options = {}) {
+    const abs = external_node_path_.resolve(dir);
+    const layoutFile = external_node_path_.join(abs, "oci-layout");
+    let existing;
+    try {
+      existing = await (0,promises_.readFile)(layoutFile, "utf8");
+    } catch {
+      existing = void 0;
+    }
+    if (existing !== void 0) {
+      let version;
+      try {
+        version = JSON.parse(existing).imageLayoutVersion;
+      } catch {
+        version = void 0;
+      }
+      if (typeof version !== "string" || !version.startsWith("1.")) {
+        throw new core_src/* InputError */.dz(
+          `${layoutFile}: not an OCI image layout (imageLayoutVersion '${String(version)}')`
+        );
+      }
+    } else {
+      if (options.create === false) {
+        throw new core_src/* InputError */.dz(`${abs}: no OCI image layout here (missing oci-layout file)`);
+      }
+      await (0,promises_.mkdir)(external_node_path_.join(abs, "blobs", "sha256"), { recursive: true });
+      await atomicWrite(layoutFile, JSON.stringify({ imageLayoutVersion: OCI_LAYOUT_VERSION }));
+    }
+    await (0,promises_.mkdir)(external_node_path_.join(abs, "blobs", "sha256"), { recursive: true });
+    const layout = new OciLayout(abs);
+    try {
+      await (0,promises_.stat)(layout.indexPath);
+    } catch {
+      await layout.withIndexLock(async () => {
+        try {
+          await (0,promises_.stat)(layout.indexPath);
+        } catch {
+          await layout.writeIndex({ schemaVersion: 2, mediaType: MEDIA_TYPE_OCI_INDEX, manifests: [] });
+        }
+      });
+    }
+    return layout;
+  }
+  get indexPath() {
+    return external_node_path_.join(this.dir, "index.json");
+  }
+  blobPath(digest) {
+    return external_node_path_.join(this.dir, "blobs", "sha256", digestHex(digest));
+  }
+  async hasBlob(digest) {
+    try {
+      await (0,promises_.stat)(this.blobPath(digest));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  async putBlob(source, mediaType) {
+    if (typeof source === "string" || source instanceof Uint8Array) {
+      const buf = typeof source === "string" ? Buffer.from(source, "utf8") : Buffer.from(source);
+      const desc = bytesDescriptor(buf, mediaType);
+      if (!await this.hasBlob(desc.digest)) await atomicWrite(this.blobPath(desc.digest), buf);
+      return desc;
+    }
+    return this.putBlobStream((0,external_node_fs_.createReadStream)(source.file, { highWaterMark: 1 << 20 }), mediaType);
+  }
+  /** Hashes while writing (one pass), then renames into place; the stream is consumed once. */
+  async putBlobStream(source, mediaType) {
+    const tmp = external_node_path_.join(this.dir, "blobs", "sha256", `.tmp-${(0,external_node_crypto_.randomBytes)(8).toString("hex")}`);
+    const hash = (0,external_node_crypto_.createHash)("sha256");
+    let size = 0;
+    const readable = source instanceof external_node_stream_.Readable ? source : external_node_stream_.Readable.from(source);
+    try {
+      await (0,external_node_stream_promises_namespaceObject.pipeline)(
+        readable,
+        async function* (chunks) {
+          for await (const chunk of chunks) {
+            hash.update(chunk);
+            size += chunk.length;
+            yield chunk;
+          }
+        },
+        (0,external_node_fs_.createWriteStream)(tmp)
+      );
+      const digest = `sha256:${hash.digest("hex")}`;
+      if (await this.hasBlob(digest)) await (0,promises_.rm)(tmp, { force: true });
+      else await (0,promises_.rename)(tmp, this.blobPath(digest));
+      return { mediaType, digest, size };
+    } catch (err) {
+      await (0,promises_.rm)(tmp, { force: true });
+      throw err;
+    }
+  }
+  async putBlobFrom(descriptor, openSource) {
+    if (await this.hasBlob(descriptor.digest)) return;
+    const got = await this.putBlobStream(await openSource(), descriptor.mediaType);
+    if (got.digest !== descriptor.digest || got.size !== descriptor.size) {
+      throw new Error(
+        `blob ${descriptor.digest} (${descriptor.size} bytes) arrived as ${got.digest} (${got.size} bytes)`
+      );
+    }
+  }
+  async openBlob(digest) {
+    const p = this.blobPath(digest);
+    await (0,promises_.stat)(p).catch(() => {
+      throw new core_src/* InputError */.dz(`${this.location}: blob ${digest} not found`);
+    });
+    return (0,external_node_fs_.createReadStream)(p, { highWaterMark: 1 << 20 });
+  }
+  async getBlob(digest) {
+    let buf;
+    try {
+      buf = await (0,promises_.readFile)(this.blobPath(digest));
+    } catch {
+      throw new core_src/* InputError */.dz(`${this.location}: blob ${digest} not found`);
+    }
+    const actual = `sha256:${(0,external_node_crypto_.createHash)("sha256").update(buf).digest("hex")}`;
+    if (actual !== digest) {
+      throw new Error(`${this.location}: blob ${digest} is corrupt (content hashes to ${actual})`);
+    }
+    return buf;
+  }
+  /**
+   * Writes the manifest blob and records it in index.json (under `tag` when given). A manifest with
+   * a `subject` is also added to the subject's referrers fallback index.
+   */
+  async putManifest(input, tag) {
+    if (tag !== void 0) assertTag(tag);
+    const { bytes, mediaType } = manifestInputBytes(input);
+    const manifest = parseManifest(bytes, "manifest");
+    const desc = await this.putBlob(bytes, mediaType);
+    if (manifest.artifactType) desc.artifactType = manifest.artifactType;
+    await this.withIndexLock(async () => {
+      const index = await this.readIndex();
+      if (tag !== void 0) setTag(index, tag, desc);
+      else if (!index.manifests.some((d) => d.digest === desc.digest)) index.manifests.push({ ...desc });
+      if (manifest.subject) await this.addReferrerLocked(index, manifest, desc);
+      await this.writeIndex(index);
+    });
+    return desc;
+  }
+  async getManifest(ref) {
+    let desc;
+    if (isDigest(ref)) {
+      if (!await this.hasBlob(ref)) return void 0;
+      const index = await this.readIndex();
+      desc = index.manifests.find((d) => d.digest === ref);
+      if (!desc) {
+        const bytes2 = await this.getBlob(ref);
+        const manifest2 = parseManifest(bytes2, ref);
+        return {
+          descriptor: { mediaType: manifest2.mediaType, digest: ref, size: bytes2.length },
+          manifest: manifest2,
+          bytes: bytes2
+        };
+      }
+    } else {
+      desc = await this.resolve(ref);
+      if (!desc) return void 0;
+    }
+    const bytes = await this.getBlob(desc.digest);
+    const manifest = parseManifest(bytes, desc.digest);
+    const descriptor = { mediaType: desc.mediaType, digest: desc.digest, size: desc.size };
+    if (manifest.artifactType) descriptor.artifactType = manifest.artifactType;
+    return { descriptor, manifest, bytes };
+  }
+  async resolve(tag) {
+    const index = await this.readIndex();
+    const entry = index.manifests.find((d) => d.annotations?.[ANNOTATION_REF_NAME] === tag);
+    if (!entry) return void 0;
+    return stripRefName(entry);
+  }
+  async tag(tag, descriptor) {
+    assertTag(tag);
+    if (!await this.hasBlob(descriptor.digest)) {
+      throw new core_src/* InputError */.dz(
+        `${this.location}: cannot tag '${tag}': manifest ${descriptor.digest} is not in the layout`
+      );
+    }
+    await this.withIndexLock(async () => {
+      const index = await this.readIndex();
+      setTag(index, tag, descriptor);
+      await this.writeIndex(index);
+    });
+  }
+  /** Removes a tag; the manifest stays in index.json untagged so it is not garbage. */
+  async untag(tag) {
+    await this.withIndexLock(async () => {
+      const index = await this.readIndex();
+      removeTag(index, tag);
+      await this.writeIndex(index);
+    });
+  }
+  async listTags() {
+    const index = await this.readIndex();
+    const tags = index.manifests.map((d) => d.annotations?.[ANNOTATION_REF_NAME]).filter((t) => t !== void 0);
+    return [...new Set(tags)].sort();
+  }
+  async referrers(digest, artifactType) {
+    const found = await this.getManifest(referrersTagFor(digest));
+    if (!found || !types_isIndex(found.manifest)) return [];
+    return filterReferrers(found.manifest.manifests, artifactType);
+  }
+  async readIndex() {
+    let text;
+    try {
+      text = await (0,promises_.readFile)(this.indexPath, "utf8");
+    } catch {
+      return { schemaVersion: 2, mediaType: MEDIA_TYPE_OCI_INDEX, manifests: [] };
+    }
+    let parsed;
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      throw new core_src/* InputError */.dz(`${this.indexPath}: invalid JSON (${err.message})`);
+    }
+    const index = parsed;
+    if (!index || !Array.isArray(index.manifests)) {
+      throw new core_src/* InputError */.dz(`${this.indexPath}: not an OCI image index (no 'manifests' array)`);
+    }
+    return { ...index, schemaVersion: 2, mediaType: MEDIA_TYPE_OCI_INDEX };
+  }
+  async writeIndex(index) {
+    await atomicWrite(this.indexPath, JSON.stringify(index));
+  }
+  async addReferrerLocked(index, manifest, desc) {
+    const subject = manifest.subject;
+    if (!subject) return;
+    const fallbackTag = referrersTagFor(subject.digest);
+    const current = index.manifests.find((d) => d.annotations?.[ANNOTATION_REF_NAME] === fallbackTag);
+    let existing;
+    if (current) {
+      const parsed = parseManifest(await this.getBlob(current.digest), current.digest);
+      if (types_isIndex(parsed)) existing = parsed;
+    }
+    const next = addToReferrersIndex(existing, referrerDescriptor(manifest, desc));
+    const bytes = Buffer.from(JSON.stringify(next), "utf8");
+    const nextDesc = await this.putBlob(bytes, MEDIA_TYPE_OCI_INDEX);
+    setTag(index, fallbackTag, nextDesc, { keepOld: false });
+  }
+  /** Serialises index.json read-modify-write within the process and across processes. */
+  withIndexLock(fn) {
+    const run = this.queue.then(async () => {
+      const release = await acquireFileLock(`${this.indexPath}.lock`);
+      try {
+        return await fn();
+      } finally {
+        await release();
+      }
+    });
+    this.queue = run.catch(() => void 0);
+    return run;
+  }
+}
+function assertTag(tag) {
+  if (!isValidTag(tag)) {
+    throw new core_src/* InputError */.dz(
+      `invalid tag '${tag}': tags are 1-128 characters of letters, digits, '_', '.', '-' and do not start with '.' or '-'`
+    );
+  }
+}
+function stripRefName(entry) {
+  const out = { ...entry };
+  if (entry.annotations) {
+    const { [ANNOTATION_REF_NAME]: _ref, ...rest } = entry.annotations;
+    if (Object.keys(rest).length > 0) out.annotations = rest;
+    else delete out.annotations;
+  }
+  return out;
+}
+function removeTag(index, tag, keepOld = true) {
+  const i = index.manifests.findIndex((d) => d.annotations?.[ANNOTATION_REF_NAME] === tag);
+  if (i < 0) return;
+  const old = index.manifests[i];
+  index.manifests.splice(i, 1);
+  if (keepOld && !index.manifests.some((d) => d.digest === old.digest)) {
+    index.manifests.splice(i, 0, stripRefName(old));
+  }
+}
+function setTag(index, tag, desc, opts = {}) {
+  removeTag(index, tag, opts.keepOld ?? true);
+  const entry = { mediaType: desc.mediaType, digest: desc.digest, size: desc.size };
+  if (desc.artifactType) entry.artifactType = desc.artifactType;
+  if (desc.platform) entry.platform = desc.platform;
+  entry.annotations = { ...desc.annotations ?? {}, [ANNOTATION_REF_NAME]: tag };
+  const untagged = index.manifests.findIndex(
+    (d) => d.digest === desc.digest && d.annotations?.[ANNOTATION_REF_NAME] === void 0
+  );
+  if (untagged >= 0) index.manifests.splice(untagged, 1, entry);
+  else index.manifests.push(entry);
+}
+function parseManifest(bytes, what) {
+  let parsed;
+  try {
+    parsed = JSON.parse(Buffer.from(bytes).toString("utf8"));
+  } catch (err) {
+    throw new Error(`${what}: manifest is not JSON (${err.message})`);
+  }
+  const m = parsed;
+  if (!m || typeof m !== "object" || m.schemaVersion !== 2) {
+    throw new Error(`${what}: not an OCI/Docker schema 2 manifest`);
+  }
+  if (typeof m.mediaType !== "string") {
+    m.mediaType = Array.isArray(m.manifests) ? MEDIA_TYPE_OCI_INDEX : "application/vnd.oci.image.manifest.v1+json";
+  }
+  return m;
+}
+async function atomicWrite(file, data) {
+  const tmp = `${file}.tmp-${(0,external_node_crypto_.randomBytes)(6).toString("hex")}`;
+  await (0,promises_.writeFile)(tmp, data);
+  await (0,promises_.rename)(tmp, file);
+}
+async function acquireFileLock(lockPath) {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  let delay = 5;
+  for (; ; ) {
+    try {
+      const fh = await (0,promises_.open)(lockPath, "wx");
+      await fh.writeFile(String(process.pid));
+      await fh.close();
+      return () => (0,promises_.rm)(lockPath, { force: true });
+    } catch (err) {
+      if (err.code !== "EEXIST") throw err;
+      const info = await (0,promises_.stat)(lockPath).catch(() => void 0);
+      if (info && Date.now() - info.mtimeMs > LOCK_STALE_MS) {
+        await (0,promises_.rm)(lockPath, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`timed out waiting for lock ${lockPath} (remove it if no mlops process is running)`);
+      }
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 100);
+    }
+  }
+}
+
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(37067);
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __nccwpck_require__(44708);
+;// CONCATENATED MODULE: ./.build/tree/packages/registry/src/http.js
+
+
+const agents = {
+  http: new external_node_http_.Agent({ keepAlive: true, maxSockets: 16 }),
+  https: new external_node_https_.Agent({ keepAlive: true, maxSockets: 16 })
+};
+class HttpNetworkError extends Error {
+  constructor(message, cause) {
+    super(message);
+    this.cause = cause;
+    this.name = "HttpNetworkError";
+  }
+  cause;
+}
+function sendStream(req) {
+  return new Promise((resolve, reject) => {
+    const url = new URL(req.url);
+    const isHttps = url.protocol === "https:";
+    const mod = isHttps ? external_node_https_ : external_node_http_;
+    const headers = { ...req.headers ?? {} };
+    if (Buffer.isBuffer(req.body)) headers["content-length"] = String(req.body.length);
+    else if (req.body) {
+      if (req.contentLength === void 0) throw new Error("stream bodies need contentLength");
+      headers["content-length"] = String(req.contentLength);
+    } else if (req.method === "PUT" || req.method === "POST" || req.method === "PATCH") {
+      headers["content-length"] = "0";
+    }
+    const r = mod.request(
+      url,
+      { method: req.method, headers, agent: isHttps ? agents.https : agents.http },
+      (res) => resolve({ status: res.statusCode ?? 0, headers: res.headers, stream: res, url: req.url })
+    );
+    r.on(
+      "error",
+      (err) => reject(new HttpNetworkError(`${req.method} ${redactUrl(req.url)}: ${err.message}`, err))
+    );
+    if (Buffer.isBuffer(req.body)) r.end(req.body);
+    else if (req.body) {
+      Promise.resolve(req.body()).then(
+        (body) => {
+          body.on("error", (err) => r.destroy(err));
+          body.pipe(r);
+        },
+        (err) => r.destroy(err)
+      );
+    } else r.end();
+  });
+}
+async function readAll(stream) {
+  const chunks = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+async function send(req) {
+  const res = await sendStream(req);
+  let body;
+  try {
+    body = await readAll(res.stream);
+  } catch (err) {
+    throw new HttpNetworkError(`${req.method} ${redactUrl(req.url)}: ${err.message}`, err);
+  }
+  return { status: res.status, headers: res.headers, body, url: req.url };
+}
+const DEFAULT_RETRY = { attempts: 5, baseDelayMs: 200, maxDelayMs: 1e4 };
+function isRetryableStatus(status) {
+  return status === 429 || status === 502 || status === 503 || status === 504 || status === 500;
+}
+function retryAfterMs(headers, now = Date.now()) {
+  const v = headers["retry-after"];
+  if (typeof v !== "string" || v.trim() === "") return void 0;
+  const secs = Number(v);
+  if (Number.isFinite(secs)) return Math.max(0, secs * 1e3);
+  const at = Date.parse(v);
+  return Number.isFinite(at) ? Math.max(0, at - now) : void 0;
+}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+function redactUrl(raw) {
+  try {
+    const u = new URL(raw);
+    u.username = "";
+    u.password = "";
+    for (const key of [...u.searchParams.keys()]) {
+      if (/state|token|signature|sig|password/i.test(key)) u.searchParams.set(key, "REDACTED");
+    }
+    return u.toString();
+  } catch {
+    return raw;
+  }
+}
+function header(headers, name) {
+  const v = headers[name.toLowerCase()];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./.build/tree/packages/registry/src/auth.js
+
+
+
+
+
+
+function parseWwwAuthenticate(value) {
+  const out = [];
+  let i = 0;
+  let current;
+  const skip = (chars) => {
+    while (i < value.length && chars.test(value[i])) i++;
+  };
+  while (i < value.length) {
+    skip(/[\s,]/);
+    const tokenMatch = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+/.exec(value.slice(i));
+    if (!tokenMatch) break;
+    const token = tokenMatch[0];
+    i += token.length;
+    skip(/\s/);
+    if (value[i] === "=" && current) {
+      i++;
+      skip(/\s/);
+      let v = "";
+      if (value[i] === '"') {
+        i++;
+        while (i < value.length && value[i] !== '"') {
+          if (value[i] === "\\") i++;
+          v += value[i] ?? "";
+          i++;
+        }
+        i++;
+      } else {
+        const m = /^[^,\s]*/.exec(value.slice(i));
+        v = m?.[0] ?? "";
+        i += v.length;
+      }
+      current.params[token.toLowerCase()] = v;
+    } else {
+      current = { scheme: token.toLowerCase(), params: {} };
+      out.push(current);
+    }
+  }
+  return out;
+}
+function dockerConfigPath() {
+  const dir = process.env.DOCKER_CONFIG ?? external_node_path_.join(external_node_os_.homedir(), ".docker");
+  return external_node_path_.join(dir, "config.json");
+}
+function hostKeys(host) {
+  const keys = [host, `https://${host}`, `http://${host}`, `https://${host}/v1/`, `https://${host}/v2/`];
+  if (host === "docker.io" || host === "registry-1.docker.io" || host === "index.docker.io") {
+    keys.push("https://index.docker.io/v1/");
+  }
+  return keys;
+}
+async function dockerConfigCredentials(host, configPath = dockerConfigPath()) {
+  let text;
+  try {
+    text = await (0,promises_.readFile)(configPath, "utf8");
+  } catch {
+    return void 0;
+  }
+  let config;
+  try {
+    config = JSON.parse(text);
+  } catch (err) {
+    throw new core_src/* InputError */.dz(`${configPath}: invalid JSON (${err.message})`);
+  }
+  const keys = hostKeys(host);
+  const helper = keys.map((k) => config.credHelpers?.[k]).find((h) => h !== void 0) ?? void 0;
+  for (const key of keys) {
+    const entry = config.auths?.[key];
+    if (!entry) continue;
+    if (entry.auth) {
+      const decoded = Buffer.from(entry.auth, "base64").toString("utf8");
+      const colon = decoded.indexOf(":");
+      if (colon < 0)
+        throw new core_src/* InputError */.dz(`${configPath}: auths["${key}"].auth is not base64 of 'user:password'`);
+      return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+    }
+    if (entry.identitytoken) return { identityToken: entry.identitytoken, username: entry.username };
+    if (entry.registrytoken) return { registryToken: entry.registrytoken };
+    if (entry.username !== void 0) return { username: entry.username, password: entry.password ?? "" };
+  }
+  const program = helper ?? config.credsStore;
+  if (program) return credentialHelper(program, host);
+  return void 0;
+}
+function credentialHelper(name, host) {
+  return new Promise((resolve) => {
+    const child = (0,external_node_child_process_namespaceObject.execFile)(`docker-credential-${name}`, ["get"], { timeout: 3e4 }, (err, stdout) => {
+      if (err) return resolve(void 0);
+      try {
+        const out = JSON.parse(stdout);
+        if (!out.Secret) return resolve(void 0);
+        resolve(
+          out.Username === "<token>" ? { identityToken: out.Secret } : { username: out.Username ?? "", password: out.Secret }
+        );
+      } catch {
+        resolve(void 0);
+      }
+    });
+    child.stdin?.end(host);
+  });
+}
+function mergeScopes(scopes) {
+  const byResource = /* @__PURE__ */ new Map();
+  for (const scope of scopes) {
+    for (const s of scope.split(" ").filter(Boolean)) {
+      const last = s.lastIndexOf(":");
+      if (last < 0) continue;
+      const resource = s.slice(0, last);
+      const set = byResource.get(resource) ?? /* @__PURE__ */ new Set();
+      for (const a of s.slice(last + 1).split(",").filter(Boolean))
+        set.add(a);
+      byResource.set(resource, set);
+    }
+  }
+  return [...byResource.entries()].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([resource, actions]) => `${resource}:${[...actions].sort().join(",")}`);
+}
+class AuthError extends core_src/* InputError */.dz {
+  constructor(message) {
+    super(message);
+    this.name = "AuthError";
+  }
+}
+class Authenticator {
+  constructor(host, options = {}) {
+    this.host = host;
+    this.options = options;
+  }
+  host;
+  options;
+  tokens = /* @__PURE__ */ new Map();
+  challenge;
+  credsPromise;
+  pending = /* @__PURE__ */ new Map();
+  credentials() {
+    this.credsPromise ??= (async () => {
+      const creds = this.options.credentials ?? (this.options.dockerConfig === false ? void 0 : await dockerConfigCredentials(this.host, this.options.dockerConfig));
+      for (const secret of [creds?.password, creds?.identityToken, creds?.registryToken]) {
+        if (secret) this.options.onSecret?.(secret);
+      }
+      return creds;
+    })();
+    return this.credsPromise;
+  }
+  /** Records the challenge of a 401 so later requests authenticate up front. */
+  setChallenge(value) {
+    if (!value) return;
+    const parsed = parseWwwAuthenticate(value);
+    this.challenge = parsed.find((c) => c.scheme === "bearer") ?? parsed.find((c) => c.scheme === "basic");
+  }
+  get hasChallenge() {
+    return this.challenge !== void 0;
+  }
+  /** Drops cached tokens for `scopes` (after a 401 with a token that looked valid). */
+  invalidate(scopes) {
+    this.tokens.delete(mergeScopes(scopes).join(" "));
+  }
+  /** The Authorization header for a request needing `scopes`, or undefined before any challenge. */
+  async authorization(scopes) {
+    const ch = this.challenge;
+    if (!ch) return void 0;
+    const creds = await this.credentials();
+    if (ch.scheme === "basic") {
+      if (!creds?.username) {
+        throw new AuthError(
+          `${this.host}: the registry asks for a username and password and none is configured (pass credentials or run 'docker login ${this.host}')`
+        );
+      }
+      return `Basic ${Buffer.from(`${creds.username}:${creds.password ?? ""}`).toString("base64")}`;
+    }
+    if (creds?.registryToken) return `Bearer ${creds.registryToken}`;
+    const wanted = mergeScopes([...scopes, ...ch.params.scope ? [ch.params.scope] : []]);
+    const key = wanted.join(" ");
+    const cached = this.tokens.get(key);
+    if (cached && cached.expiresAt > Date.now()) return `Bearer ${cached.token}`;
+    let pending = this.pending.get(key);
+    if (!pending) {
+      pending = this.fetchToken(ch, wanted, creds).finally(() => this.pending.delete(key));
+      this.pending.set(key, pending);
+    }
+    const token = await pending;
+    this.tokens.set(key, token);
+    return `Bearer ${token.token}`;
+  }
+  async fetchToken(ch, scopes, creds) {
+    const realm = ch.params.realm;
+    if (!realm) throw new AuthError(`${this.host}: Bearer challenge without a realm`);
+    const url = new URL(realm);
+    if (ch.params.service) url.searchParams.set("service", ch.params.service);
+    for (const s of scopes) url.searchParams.append("scope", s);
+    const headers = { accept: "application/json" };
+    let method = "GET";
+    let body;
+    if (creds?.identityToken) {
+      method = "POST";
+      const form = new URLSearchParams({
+        grant_type: "refresh_token",
+        refresh_token: creds.identityToken,
+        service: ch.params.service ?? "",
+        scope: scopes.join(" "),
+        client_id: "mlops-actions"
+      });
+      body = Buffer.from(form.toString());
+      headers["content-type"] = "application/x-www-form-urlencoded";
+    } else if (creds?.username) {
+      headers.authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password ?? ""}`).toString("base64")}`;
+    }
+    const target = method === "POST" ? realm : url.toString();
+    const res = await send({ method, url: target, headers, body });
+    if (res.status === 401 || res.status === 403) {
+      throw new AuthError(
+        `${this.host}: the token service ${redactUrl(realm)} refused ${creds?.username ? `user '${creds.username}'` : "anonymous access"} for ${scopes.join(" ")} (HTTP ${res.status}); check the username and password`
+      );
+    }
+    if (res.status !== 200) {
+      throw new AuthError(
+        `${this.host}: token service ${redactUrl(realm)} answered HTTP ${res.status}: ${res.body.toString("utf8").slice(0, 200)}`
+      );
+    }
+    let parsed;
+    try {
+      parsed = JSON.parse(res.body.toString("utf8"));
+    } catch {
+      throw new AuthError(`${this.host}: token service ${redactUrl(realm)} answered non-JSON`);
+    }
+    const token = parsed.token ?? parsed.access_token;
+    if (!token)
+      throw new AuthError(`${this.host}: token service response has neither 'token' nor 'access_token'`);
+    this.options.onSecret?.(token);
+    const lifetimeMs = (typeof parsed.expires_in === "number" && parsed.expires_in > 0 ? parsed.expires_in : 60) * 1e3;
+    return { token, expiresAt: Date.now() + lifetimeMs - Math.max(5e3, lifetimeMs * 0.1) };
+  }
+}
+
+
+;// CONCATENATED MODULE: ./.build/tree/packages/registry/src/reference.js
+
+
+const REPO_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+function splitTagDigest(rest, raw) {
+  let name = rest;
+  let digest;
+  const at = name.indexOf("@");
+  if (at >= 0) {
+    digest = name.slice(at + 1);
+    name = name.slice(0, at);
+    if (!isDigest(digest)) throw new core_src/* InputError */.dz(`reference '${raw}': '${digest}' is not a sha256 digest`);
+  }
+  let tag;
+  const lastSlash = name.lastIndexOf("/");
+  const colon = name.lastIndexOf(":");
+  if (colon > lastSlash) {
+    tag = name.slice(colon + 1);
+    name = name.slice(0, colon);
+    if (!isValidTag(tag)) throw new core_src/* InputError */.dz(`reference '${raw}': invalid tag '${tag}'`);
+  }
+  const out = { name };
+  if (tag !== void 0) out.tag = tag;
+  if (digest !== void 0) out.digest = digest;
+  return out;
+}
+function parseRegistryReference(raw) {
+  const text = raw.startsWith("docker://") ? raw.slice("docker://".length) : raw;
+  const { name, tag, digest } = splitTagDigest(text, raw);
+  const parts = name.split("/");
+  let host = "docker.io";
+  const first = parts[0] ?? "";
+  if (parts.length > 1 && (first.includes(".") || first.includes(":") || first === "localhost")) {
+    host = first;
+    parts.shift();
+  }
+  if (host === "docker.io" && parts.length === 1) parts.unshift("library");
+  const repository = parts.join("/");
+  if (!repository || !parts.every((p) => REPO_COMPONENT.test(p))) {
+    throw new core_src/* InputError */.dz(
+      `reference '${raw}': repository '${repository}' must be lowercase letters, digits and separators (. _ __ -) in '/'-separated parts`
+    );
+  }
+  const ref = { kind: "registry", host, repository };
+  if (tag !== void 0) ref.tag = tag;
+  if (digest !== void 0) ref.digest = digest;
+  return ref;
+}
+function parseReference(raw) {
+  if (raw.startsWith("oci:")) {
+    let rest = raw.slice(4);
+    let digest;
+    const at = rest.lastIndexOf("@sha256:");
+    if (at >= 0) {
+      digest = rest.slice(at + 1);
+      rest = rest.slice(0, at);
+      if (!isDigest(digest)) throw new core_src/* InputError */.dz(`reference '${raw}': '${digest}' is not a sha256 digest`);
+    }
+    let tag;
+    const colon = rest.lastIndexOf(":");
+    if (colon >= 0 && !rest.slice(colon + 1).includes("/")) {
+      tag = rest.slice(colon + 1);
+      rest = rest.slice(0, colon);
+      if (!isValidTag(tag)) throw new core_src/* InputError */.dz(`reference '${raw}': invalid tag '${tag}'`);
+    }
+    if (!rest) throw new core_src/* InputError */.dz(`reference '${raw}': missing directory after 'oci:'`);
+    const ref = { kind: "layout", dir: rest };
+    if (tag !== void 0) ref.tag = tag;
+    if (digest !== void 0) ref.digest = digest;
+    return ref;
+  }
+  return parseRegistryReference(raw);
+}
+function formatReference(ref) {
+  const base = ref.kind === "layout" ? `oci:${ref.dir}` : `${ref.host}/${ref.repository}`;
+  if (ref.digest) return `${base}@${ref.digest}`;
+  return ref.tag ? `${base}:${ref.tag}` : base;
+}
+function isLoopbackHost(host) {
+  const h = host.replace(/:\d+$/, "").replace(/^\[|\]$/g, "");
+  return h === "localhost" || h === "::1" || /^127\./.test(h);
+}
+
+
+;// CONCATENATED MODULE: ./.build/tree/packages/registry/src/client.js
+
+
+
+
+
+
+
+
+
+
+class RegistryError extends Error {
+  constructor(message, status, code) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.name = "RegistryError";
+  }
+  status;
+  code;
+}
+const MANIFEST_ACCEPT = [...MANIFEST_MEDIA_TYPES].join(", ");
+class RegistryClient {
+  constructor(host, options = {}) {
+    this.host = host;
+    this.options = options;
+    const insecure = options.insecure ?? isLoopbackHost(host);
+    const apiHost = host === "docker.io" ? "registry-1.docker.io" : host;
+    this.baseUrl = `${insecure ? "http" : "https"}://${apiHost}`;
+    this.auth = new Authenticator(host, {
+      credentials: options.credentials,
+      dockerConfig: options.dockerConfig,
+      onSecret: options.onSecret
+    });
+    this.retry = { ...DEFAULT_RETRY, ...options.retry ?? {} };
+  }
+  host;
+  options;
+  baseUrl;
+  auth;
+  stats = {
+    uploaded: 0,
+    uploadedBytes: 0,
+    skipped: 0,
+    mounted: 0,
+    resumed: 0,
+    retries: 0,
+    restarted: 0
+  };
+  retry;
+  repository(name) {
+    return new RegistryRepository(this, name);
+  }
+  /** GET /v2/ (the API version check); authenticates when challenged. */
+  async ping() {
+    const res = await this.request({ method: "GET", path: `${this.baseUrl}/v2/`, scopes: [], retry: true });
+    await drain(res);
+    if (res.status !== 200) throw await this.error(res, "GET /v2/");
+  }
+  /** Sends with auth, answering one 401 challenge, and retries per policy. */
+  async request(req) {
+    let attempt = 0;
+    let authRetried = false;
+    for (; ; ) {
+      attempt++;
+      const headers = { "user-agent": "mlops-actions", ...req.headers ?? {} };
+      const authz = await this.auth.authorization(req.scopes);
+      if (authz) headers.authorization = authz;
+      let res;
+      try {
+        res = await sendStream({
+          method: req.method,
+          url: req.path,
+          headers,
+          body: req.body,
+          contentLength: req.contentLength
+        });
+      } catch (err) {
+        if (req.retry && err instanceof HttpNetworkError && attempt < this.retry.attempts) {
+          this.stats.retries++;
+          await sleep(this.backoff(attempt));
+          continue;
+        }
+        throw err;
+      }
+      if (res.status === 401 && !authRetried) {
+        const challenge = header(res.headers, "www-authenticate");
+        await drain(res);
+        authRetried = true;
+        if (!challenge) throw new AuthError(`${this.host}: HTTP 401 without a WWW-Authenticate challenge`);
+        this.auth.setChallenge(challenge);
+        this.auth.invalidate(req.scopes);
+        attempt--;
+        continue;
+      }
+      if (res.status === 401) {
+        const body2 = (await readAll(res.stream)).toString("utf8");
+        throw new AuthError(
+          `${this.host}: authentication failed for ${req.method} ${redactUrl(req.path)} (HTTP 401${registryMessage(body2)}); check the credentials for ${this.host}`
+        );
+      }
+      if (req.retry && isRetryableStatus(res.status) && attempt < this.retry.attempts) {
+        const wait = retryAfterMs(res.headers) ?? this.backoff(attempt);
+        await drain(res);
+        this.stats.retries++;
+        this.options.log?.warn(
+          `${req.method} ${redactUrl(req.path)}: HTTP ${res.status}, retrying in ${Math.round(Math.min(wait, this.retry.maxDelayMs))} ms (attempt ${attempt + 1}/${this.retry.attempts})`
+        );
+        await sleep(Math.min(wait, this.retry.maxDelayMs));
+        continue;
+      }
+      return res;
+    }
+  }
+  backoff(attempt) {
+    return Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
+  }
+  async error(res, what) {
+    const body2 = "body" in res ? res.body : await readAll(res.stream).catch(() => Buffer.alloc(0));
+    const text = body2.toString("utf8");
+    let code;
+    try {
+      code = JSON.parse(text).errors?.[0]?.code;
+    } catch {
+      code = void 0;
+    }
+    if (res.status === 403) {
+      return new AuthError(
+        `${this.host}: ${what} denied (HTTP 403${registryMessage(text)}); the credentials lack permission`
+      );
+    }
+    return new RegistryError(
+      `${this.host}: ${what} failed: HTTP ${res.status}${registryMessage(text)}`,
+      res.status,
+      code
+    );
+  }
+}
+function registryMessage(body2) {
+  try {
+    const errs = JSON.parse(body2).errors;
+    if (errs && errs.length > 0)
+      return `: ${errs.map((e) => `${e.code ?? ""} ${e.message ?? ""}`.trim()).join("; ")}`;
+  } catch {
+  }
+  const t = body2.trim().slice(0, 200);
+  return t ? `: ${t}` : "";
+}
+async function drain(res) {
+  try {
+    for await (const _ of res.stream) {
+    }
+  } catch {
+  }
+}
+async function body(res) {
+  return readAll(res.stream);
+}
+function parseRangeEnd(headers) {
+  const range = header(headers, "range");
+  if (!range) return void 0;
+  const m = /^(?:bytes=)?(\d+)-(\d+)$/.exec(range.trim());
+  if (!m) return void 0;
+  return Number(m[2]);
+}
+class RegistryRepository {
+  constructor(client, name) {
+    this.client = client;
+    this.name = name;
+    this.location = `${client.host}/${name}`;
+  }
+  client;
+  name;
+  location;
+  referrersApi;
+  url(rest) {
+    return `${this.client.baseUrl}/v2/${this.name}/${rest}`;
+  }
+  get pull() {
+    return [`repository:${this.name}:pull`];
+  }
+  get push() {
+    return [`repository:${this.name}:pull,push`];
+  }
+  resolveLocation(location, what) {
+    if (!location) throw new RegistryError(`${this.location}: ${what}: response without a Location header`);
+    return new URL(location, this.client.baseUrl).toString();
+  }
+  async hasBlob(digest) {
+    const res = await this.client.request({
+      method: "HEAD",
+      path: this.url(`blobs/${digest}`),
+      scopes: this.pull,
+      retry: true
+    });
+    await drain(res);
+    if (res.status === 200) return true;
+    if (res.status === 404) return false;
+    throw await this.client.error(res, `HEAD blob ${digest}`);
+  }
+  async putBlob(source, mediaType) {
+    if (typeof source === "string" || source instanceof Uint8Array) {
+      const buf = typeof source === "string" ? Buffer.from(source, "utf8") : Buffer.from(source);
+      const desc2 = bytesDescriptor(buf, mediaType);
+      await this.uploadBlob(desc2, async (s, e) => external_node_stream_.Readable.from([buf.subarray(s, e + 1)]));
+      return desc2;
+    }
+    const desc = await sha256FileDescriptor(source.file, mediaType);
+    await this.uploadBlob(desc, fileRange(source.file));
+    return desc;
+  }
+  async putBlobFrom(descriptor, open) {
+    await this.uploadBlob(descriptor, async (start, end) => {
+      const stream = await open();
+      return start === 0 && end === descriptor.size - 1 ? stream : sliceStream(stream, start, end);
+    });
+  }
+  /**
+   * Uploads a blob unless the repository has it: optional cross-repository mount first, then a
+   * monolithic PUT (small blobs) or PATCH chunks that resume from the registry's offset.
+   */
+  async uploadBlob(desc, source, options = {}) {
+    const stats = this.client.stats;
+    if (await this.hasBlob(desc.digest)) {
+      stats.skipped++;
+      return "exists";
+    }
+    const mountFrom = options.mountFrom && options.mountFrom !== this.name ? options.mountFrom : void 0;
+    const scopes = mountFrom ? [...this.push, `repository:${mountFrom}:pull`] : this.push;
+    let restarts = 0;
+    for (; ; ) {
+      const startUrl = mountFrom ? this.url(
+        `blobs/uploads/?mount=${encodeURIComponent(desc.digest)}&from=${encodeURIComponent(mountFrom)}`
+      ) : this.url("blobs/uploads/");
+      const started = await this.client.request({ method: "POST", path: startUrl, scopes, retry: true });
+      await drain(started);
+      if (started.status === 201 && mountFrom) {
+        stats.mounted++;
+        return "mounted";
+      }
+      if (started.status !== 202) throw await this.client.error(started, `start upload of ${desc.digest}`);
+      const location = this.resolveLocation(header(started.headers, "location"), "start upload");
+      try {
+        await this.sendUpload(desc, location, source, scopes);
+        stats.uploaded++;
+        stats.uploadedBytes += desc.size;
+        return "uploaded";
+      } catch (err) {
+        if (err instanceof UploadSessionLost && restarts < this.client.retry.attempts) {
+          restarts++;
+          stats.restarted++;
+          this.client.options.log?.warn(
+            `${this.location}: upload of ${desc.digest} restarted: ${err.message}`
+          );
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+  async sendUpload(desc, startLocation, source, scopes) {
+    const client = this.client;
+    let location = startLocation;
+    const monolithicMax = client.options.monolithicMaxBytes ?? 8 << 20;
+    if (desc.size <= monolithicMax) {
+      const u2 = new URL(location);
+      u2.searchParams.set("digest", desc.digest);
+      const buf = await readAll(await source(0, desc.size - 1));
+      if (buf.length !== desc.size)
+        throw new RegistryError(
+          `${this.location}: blob ${desc.digest} source gave ${buf.length} bytes, expected ${desc.size}`
+        );
+      let res2;
+      try {
+        res2 = await client.request({
+          method: "PUT",
+          path: u2.toString(),
+          scopes,
+          headers: { "content-type": "application/octet-stream" },
+          body: buf
+        });
+      } catch (err) {
+        if (err instanceof HttpNetworkError) throw new UploadSessionLost(err.message);
+        throw err;
+      }
+      await this.finishPut(res2, desc);
+      return;
+    }
+    const chunk = client.options.chunkSize ?? desc.size;
+    let offset = 0;
+    let failures = 0;
+    while (offset < desc.size) {
+      const end = Math.min(desc.size, offset + chunk) - 1;
+      const start = offset;
+      let res2;
+      try {
+        res2 = await client.request({
+          method: "PATCH",
+          path: location,
+          scopes,
+          headers: {
+            "content-type": "application/octet-stream",
+            "content-range": `${start}-${end}`
+          },
+          body: () => source(start, end),
+          contentLength: end - start + 1
+        });
+      } catch (err) {
+        if (!(err instanceof HttpNetworkError)) throw err;
+        res2 = void 0;
+      }
+      if (res2 && res2.status === 202) {
+        await drain(res2);
+        location = this.resolveLocation(header(res2.headers, "location"), "PATCH");
+        const reported = parseRangeEnd(res2.headers);
+        offset = reported === void 0 ? end + 1 : reported + 1;
+        failures = 0;
+        continue;
+      }
+      if (res2 && !isRetryableStatus(res2.status) && res2.status !== 416) {
+        throw await client.error(res2, `PATCH blob ${desc.digest} bytes ${start}-${end}`);
+      }
+      if (res2) await drain(res2);
+      failures++;
+      if (failures > client.retry.attempts) {
+        throw new UploadSessionLost(`PATCH ${desc.digest} failed ${failures} times at offset ${start}`);
+      }
+      await sleep(Math.min(client.retry.maxDelayMs, client.retry.baseDelayMs * 2 ** (failures - 1)));
+      const status = await this.uploadStatus(location, scopes);
+      location = status.location;
+      offset = status.offset;
+      client.stats.resumed++;
+      client.options.log?.warn(
+        `${this.location}: upload of ${desc.digest} resumes at byte ${offset} of ${desc.size}`
+      );
+    }
+    const u = new URL(location);
+    u.searchParams.set("digest", desc.digest);
+    let res;
+    try {
+      res = await client.request({ method: "PUT", path: u.toString(), scopes, retry: false });
+    } catch (err) {
+      if (err instanceof HttpNetworkError && await this.hasBlob(desc.digest)) return;
+      if (err instanceof HttpNetworkError) throw new UploadSessionLost(err.message);
+      throw err;
+    }
+    if (isRetryableStatus(res.status)) {
+      await drain(res);
+      if (await this.hasBlob(desc.digest)) return;
+      throw new UploadSessionLost(`PUT ${desc.digest} answered HTTP ${res.status}`);
+    }
+    await this.finishPut(res, desc);
+  }
+  async finishPut(res, desc) {
+    if (res.status === 201 || res.status === 204) {
+      await drain(res);
+      const got = header(res.headers, "docker-content-digest");
+      if (got && got !== desc.digest) {
+        throw new RegistryError(`${this.location}: registry stored blob as ${got}, expected ${desc.digest}`);
+      }
+      return;
+    }
+    if (res.status === 404) {
+      await drain(res);
+      throw new UploadSessionLost(`upload session not found on PUT`);
+    }
+    const err = await this.client.error(res, `PUT blob ${desc.digest}`);
+    if (err.code === "DIGEST_INVALID" || err.code === "BLOB_UPLOAD_INVALID" || err.code === "BLOB_UPLOAD_UNKNOWN") {
+      throw new UploadSessionLost(err.message);
+    }
+    throw err;
+  }
+  async uploadStatus(location, scopes) {
+    const res = await this.client.request({ method: "GET", path: location, scopes, retry: true });
+    await drain(res);
+    if (res.status !== 204 && res.status !== 202) {
+      throw new UploadSessionLost(`upload status answered HTTP ${res.status}`);
+    }
+    const end = parseRangeEnd(res.headers);
+    return {
+      location: this.resolveLocation(header(res.headers, "location") ?? location, "upload status"),
+      offset: end === void 0 ? 0 : end + 1
+    };
+  }
+  async openBlob(digest) {
+    const res = await this.client.request({
+      method: "GET",
+      path: this.url(`blobs/${digest}`),
+      scopes: this.pull,
+      retry: true
+    });
+    if (res.status !== 200) throw await this.client.error(res, `GET blob ${digest}`);
+    return res.stream;
+  }
+  async getBlob(digest) {
+    const buf = await readAll(await this.openBlob(digest));
+    const actual = `sha256:${(0,external_node_crypto_.createHash)("sha256").update(buf).digest("hex")}`;
+    if (actual !== digest)
+      throw new RegistryError(`${this.location}: blob ${digest} arrived with digest ${actual}`);
+    return buf;
+  }
+  async putManifest(input, tag) {
+    const { bytes, mediaType } = manifestInputBytes(input);
+    const manifest = parseManifest(bytes, "manifest");
+    const desc = bytesDescriptor(bytes, mediaType);
+    if (manifest.artifactType) desc.artifactType = manifest.artifactType;
+    if (tag !== void 0 && !isValidTag(tag)) throw new RegistryError(`invalid tag '${tag}'`);
+    const ref = tag ?? desc.digest;
+    const res = await this.client.request({
+      method: "PUT",
+      path: this.url(`manifests/${ref}`),
+      scopes: this.push,
+      headers: { "content-type": mediaType },
+      body: bytes,
+      retry: true
+    });
+    if (res.status !== 201 && res.status !== 200 && res.status !== 202) {
+      throw await this.client.error(res, `PUT manifest ${this.name}:${ref}`);
+    }
+    await drain(res);
+    const got = header(res.headers, "docker-content-digest");
+    if (got && got !== desc.digest) {
+      throw new RegistryError(
+        `${this.location}: registry stored manifest ${ref} as ${got}, but its bytes hash to ${desc.digest}`
+      );
+    }
+    if (manifest.subject && header(res.headers, "oci-subject") === void 0) {
+      await this.addToFallbackIndex(manifest.subject.digest, referrerDescriptor(manifest, desc));
+    }
+    return desc;
+  }
+  async addToFallbackIndex(subjectDigest, entry) {
+    const fallbackTag = referrersTagFor(subjectDigest);
+    const current = await this.getManifest(fallbackTag);
+    const existing = current && types_isIndex(current.manifest) ? current.manifest : void 0;
+    const next = addToReferrersIndex(existing, entry);
+    await this.putManifest(next, fallbackTag);
+  }
+  async getManifest(ref) {
+    const res = await this.client.request({
+      method: "GET",
+      path: this.url(`manifests/${ref}`),
+      scopes: this.pull,
+      headers: { accept: MANIFEST_ACCEPT },
+      retry: true
+    });
+    if (res.status === 404) {
+      await drain(res);
+      return void 0;
+    }
+    if (res.status !== 200) throw await this.client.error(res, `GET manifest ${this.name}:${ref}`);
+    const bytes = await body(res);
+    const digest = `sha256:${(0,external_node_crypto_.createHash)("sha256").update(bytes).digest("hex")}`;
+    if (isDigest(ref) && digest !== ref) {
+      throw new RegistryError(`${this.location}: manifest ${ref} arrived with digest ${digest}`);
+    }
+    const headerDigest = header(res.headers, "docker-content-digest");
+    if (headerDigest && headerDigest !== digest) {
+      throw new RegistryError(
+        `${this.location}: manifest ${ref}: registry says ${headerDigest}, bytes hash to ${digest}`
+      );
+    }
+    const manifest = parseManifest(bytes, `${this.location}:${ref}`);
+    const mediaType = manifest.mediaType ?? header(res.headers, "content-type");
+    const descriptor = { mediaType, digest, size: bytes.length };
+    if (manifest.artifactType) descriptor.artifactType = manifest.artifactType;
+    return { descriptor, manifest, bytes };
+  }
+  async resolve(tag) {
+    const res = await this.client.request({
+      method: "HEAD",
+      path: this.url(`manifests/${tag}`),
+      scopes: this.pull,
+      headers: { accept: MANIFEST_ACCEPT },
+      retry: true
+    });
+    await drain(res);
+    if (res.status === 404) return void 0;
+    if (res.status !== 200) throw await this.client.error(res, `HEAD manifest ${this.name}:${tag}`);
+    const digest = header(res.headers, "docker-content-digest");
+    const size = Number(header(res.headers, "content-length"));
+    const mediaType = header(res.headers, "content-type");
+    if (!digest || !isDigest(digest) || !Number.isFinite(size) || !mediaType) {
+      return (await this.getManifest(tag))?.descriptor;
+    }
+    return { mediaType, digest, size };
+  }
+  async tag(tag, descriptor) {
+    const found = await this.getManifest(descriptor.digest);
+    if (!found)
+      throw new RegistryError(
+        `${this.location}: cannot tag '${tag}': manifest ${descriptor.digest} not found`,
+        404
+      );
+    await this.putManifest({ bytes: found.bytes, mediaType: found.descriptor.mediaType }, tag);
+  }
+  async listTags() {
+    const tags = [];
+    let next = this.url("tags/list?n=1000");
+    while (next) {
+      const res = await this.client.request({ method: "GET", path: next, scopes: this.pull, retry: true });
+      if (res.status === 404) {
+        await drain(res);
+        return [];
+      }
+      if (res.status !== 200) throw await this.client.error(res, `list tags of ${this.name}`);
+      const parsed = JSON.parse((await body(res)).toString("utf8"));
+      tags.push(...parsed.tags ?? []);
+      const link = header(res.headers, "link");
+      const m = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link) : null;
+      next = m ? new URL(m[1], this.client.baseUrl).toString() : void 0;
+    }
+    return [...new Set(tags)].sort();
+  }
+  async referrers(digest, artifactType) {
+    if (this.referrersApi !== false) {
+      const path = this.url(
+        `referrers/${digest}${artifactType ? `?artifactType=${encodeURIComponent(artifactType)}` : ""}`
+      );
+      const res = await this.client.request({ method: "GET", path, scopes: this.pull, retry: true });
+      const type = header(res.headers, "content-type") ?? "";
+      if (res.status === 200 && type.startsWith(MEDIA_TYPE_OCI_INDEX)) {
+        this.referrersApi = true;
+        const index = JSON.parse((await body(res)).toString("utf8"));
+        return filterReferrers(index.manifests ?? [], artifactType);
+      }
+      await drain(res);
+      this.referrersApi = false;
+    }
+    const found = await this.getManifest(referrersTagFor(digest));
+    if (!found || !types_isIndex(found.manifest)) return [];
+    return filterReferrers(found.manifest.manifests, artifactType);
+  }
+}
+class UploadSessionLost extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "UploadSessionLost";
+  }
+}
+function fileRange(file) {
+  return async (start, end) => (0,external_node_fs_.createReadStream)(file, { start, end, highWaterMark: 1 << 20 });
+}
+function sliceStream(stream, start, end) {
+  let pos = 0;
+  return external_node_stream_.Readable.from(
+    (async function* () {
+      for await (const chunk of stream) {
+        const cStart = pos;
+        pos += chunk.length;
+        if (pos <= start) continue;
+        if (cStart > end) break;
+        yield chunk.subarray(Math.max(0, start - cStart), Math.min(chunk.length, end + 1 - cStart));
+        if (pos > end) break;
+      }
+    })()
+  );
+}
+
+
+;// CONCATENATED MODULE: ./.build/tree/packages/registry/src/open.js
+
+
+
+
+const defaultClients = /* @__PURE__ */ new Map();
+function registryClient(host, options = {}) {
+  const cache = options.clients ?? defaultClients;
+  const secret = (0,external_node_crypto_.createHash)("sha256").update(JSON.stringify(options.credentials ?? null)).digest("hex");
+  const key = `${host}|${String(options.insecure)}|${String(options.dockerConfig)}|${secret}`;
+  let client = cache.get(key);
+  if (!client) {
+    client = new RegistryClient(host, options);
+    cache.set(key, client);
+  }
+  return client;
+}
+async function open_openStore(raw, options = {}) {
+  const ref = parseReference(raw);
+  if (ref.kind === "layout") {
+    return { store: await OciLayout.open(ref.dir, { create: options.create }), ref };
+  }
+  return { store: registryClient(ref.host, options).repository(ref.repository), ref };
+}
+
+
+;// CONCATENATED MODULE: ./.build/tree/packages/registry/src/copy.js
+
+
+
+
+async function pool(items, limit, fn) {
+  let next = 0;
+  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      await fn(item);
+    }
+  });
+  await Promise.all(workers);
+}
+async function copyBlob(src, dst, desc, mountFrom) {
+  if (dst instanceof RegistryRepository) {
+    if (src instanceof OciLayout) {
+      await dst.uploadBlob(desc, fileRange(src.blobPath(desc.digest)), { mountFrom });
+      return;
+    }
+    const from = mountFrom ?? (src instanceof RegistryRepository && src.client === dst.client ? src.name : void 0);
+    await dst.uploadBlob(
+      desc,
+      async (start, end) => {
+        const stream = await src.openBlob(desc.digest);
+        if (start === 0 && end === desc.size - 1) return stream;
+        return sliceStream(stream, start, end);
+      },
+      { mountFrom: from }
+    );
+    return;
+  }
+  await dst.putBlobFrom(desc, () => src.openBlob(desc.digest));
+}
+async function copyManifest(src, ref, dst, options = {}) {
+  const concurrency = options.concurrency ?? 4;
+  let blobs = 0;
+  const seen = /* @__PURE__ */ new Set();
+  async function copyTree(digestOrRef, tag) {
+    const found = await src.getManifest(digestOrRef);
+    if (!found) throw new Error(`${src.location}: manifest '${digestOrRef}' not found`);
+    const { manifest, bytes, descriptor: descriptor2 } = found;
+    if (!seen.has(descriptor2.digest)) {
+      seen.add(descriptor2.digest);
+      if (types_isIndex(manifest)) {
+        for (const child of manifest.manifests) await copyTree(child.digest);
+      } else {
+        const needed = [manifest.config, ...manifest.layers].filter((d) => !d.urls || d.urls.length === 0);
+        await pool(needed, concurrency, async (d) => {
+          await copyBlob(src, dst, d, options.mountFrom);
+          blobs++;
+        });
+      }
+    }
+    return dst.putManifest({ bytes, mediaType: descriptor2.mediaType }, tag);
+  }
+  const srcTag = /^sha256:/.test(ref) ? void 0 : ref;
+  const tags = options.tags ?? (srcTag ? [srcTag] : []);
+  const descriptor = await copyTree(ref, tags[0]);
+  for (const t of tags.slice(1)) await dst.tag(t, descriptor);
+  let referrers = 0;
+  if (options.referrers) {
+    for (const r of await src.referrers(descriptor.digest)) {
+      await copyManifest(src, r.digest, dst, { ...options, tags: [], referrers: true });
+      referrers++;
+    }
+  }
+  options.log?.info(
+    `copied ${src.location}@${descriptor.digest} \u2192 ${dst.location}${tags.length ? ` (${tags.join(", ")})` : ""}`
+  );
+  return { descriptor, tags, blobs, referrers };
+}
+async function copyReference(from, to, options = {}) {
+  const src = await openStore(from, options);
+  const dst = await openStore(to, options);
+  const ref = src.ref.digest ?? src.ref.tag;
+  if (!ref) throw new Error(`copy source '${from}' needs a tag or digest`);
+  const tags = options.tags ?? (dst.ref.tag ? [dst.ref.tag] : src.ref.tag ? [src.ref.tag] : []);
+  return copyManifest(src.store, ref, dst.store, { ...options, tags });
+}
+
+
+;// CONCATENATED MODULE: ./.build/tree/packages/registry/src/model.js
+
+
+
+
+
+
+
+
+
+const MODEL_ARTIFACT_TYPE = "application/vnd.cncf.model.manifest.v1+json";
+const MEDIA_TYPE_MODEL_CONFIG = "application/vnd.cncf.model.config.v1+json";
+const MEDIA_TYPE_MODEL_WEIGHT_RAW = "application/vnd.cncf.model.weight.v1.raw";
+const MEDIA_TYPE_MODEL_DOC_RAW = "application/vnd.cncf.model.doc.v1.raw";
+const ANNOTATION_MODEL_FILEPATH = "org.cncf.model.filepath";
+const ANNOTATION_CREATED = "org.opencontainers.image.created";
+const ANNOTATION_VERSION = "org.opencontainers.image.version";
+const ANNOTATION_REVISION = "org.opencontainers.image.revision";
+const ANNOTATION_SOURCE = "org.opencontainers.image.source";
+const ANNOTATION_TITLE = "org.opencontainers.image.title";
+const ARTIFACT_TYPE_MODEL_CARD = "application/vnd.mlops-actions.model-card.v1";
+const ARTIFACT_TYPE_EVALUATION = "application/vnd.mlops-actions.evaluation.v1+json";
+const ARTIFACT_TYPE_PROMOTION_AUDIT = "application/vnd.mlops-actions.promotion-audit.v1+json";
+function bytes(json) {
+  return Buffer.from(JSON.stringify(json), "utf8");
+}
+async function pushModel(store, options) {
+  const info = await (0,promises_.stat)(options.modelPath).catch(() => void 0);
+  if (!info?.isFile()) throw new core_src/* InputError */.dz(`model file '${options.modelPath}' does not exist`);
+  const weight = await store.putBlob({ file: options.modelPath }, MEDIA_TYPE_MODEL_WEIGHT_RAW);
+  weight.annotations = { [ANNOTATION_MODEL_FILEPATH]: options.filepath ?? external_node_path_.basename(options.modelPath) };
+  const descriptor = { name: options.name, version: options.version };
+  if (options.createdAt) descriptor.createdAt = options.createdAt;
+  if (options.revision) descriptor.revision = options.revision;
+  if (options.source) descriptor.sourceURL = options.source;
+  if (options.description) descriptor.description = options.description;
+  const config = {
+    descriptor,
+    config: { format: options.format ?? "onnx" },
+    modelfs: { type: "layers", diff_ids: [weight.digest] }
+  };
+  const configDesc = await store.putBlob(bytes(config), MEDIA_TYPE_MODEL_CONFIG);
+  const annotations = { ...options.annotations ?? {} };
+  annotations[ANNOTATION_VERSION] = options.version;
+  annotations["org.cncf.model.name"] = options.name;
+  annotations["org.cncf.model.format"] = options.format ?? "onnx";
+  if (options.createdAt) annotations[ANNOTATION_CREATED] = options.createdAt;
+  if (options.revision) annotations[ANNOTATION_REVISION] = options.revision;
+  if (options.source) annotations[ANNOTATION_SOURCE] = options.source;
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: MEDIA_TYPE_OCI_MANIFEST,
+    artifactType: MODEL_ARTIFACT_TYPE,
+    config: configDesc,
+    layers: [weight],
+    annotations: sortKeys(annotations)
+  };
+  const tags = [options.version, ...options.tags ?? []];
+  const desc = await store.putManifest(manifest, tags[0]);
+  for (const t of tags.slice(1)) await store.tag(t, desc);
+  return {
+    descriptor: desc,
+    reference: `${store.location}@${desc.digest}`,
+    tags,
+    configDigest: configDesc.digest,
+    weightDigest: weight.digest,
+    weightBytes: weight.size
+  };
+}
+function sortKeys(o) {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0));
+}
+async function attachReferrer(store, subject, options) {
+  const mediaType = options.mediaType ?? (options.artifactType.endsWith("+json") ? "application/json" : "text/markdown");
+  const layer = await store.putBlob(options.content, mediaType);
+  if (options.filename) layer.annotations = { [ANNOTATION_TITLE]: options.filename };
+  const empty = await store.putBlob("{}", MEDIA_TYPE_OCI_EMPTY);
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: MEDIA_TYPE_OCI_MANIFEST,
+    artifactType: options.artifactType,
+    config: empty,
+    layers: [layer],
+    subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size }
+  };
+  if (options.annotations && Object.keys(options.annotations).length > 0) {
+    manifest.annotations = sortKeys(options.annotations);
+  }
+  return store.putManifest(manifest);
+}
+async function readReferrers(store, subjectDigest, artifactType) {
+  const out = [];
+  for (const r of await store.referrers(subjectDigest, artifactType)) {
+    const found = await store.getManifest(r.digest);
+    if (!found || isIndex(found.manifest)) continue;
+    const layer = found.manifest.layers[0];
+    if (!layer) continue;
+    out.push({
+      descriptor: r,
+      annotations: found.manifest.annotations ?? {},
+      content: await store.getBlob(layer.digest)
+    });
+  }
+  return out;
+}
+async function resolveModelIn(store, tagOrDigest, options = {}) {
+  const found = await store.getManifest(tagOrDigest);
+  if (!found) {
+    const tags = await store.listTags().catch(() => []);
+    throw new core_src/* InputError */.dz(
+      `${store.location}: no model '${tagOrDigest}'${tags.length ? ` (tags: ${tags.filter((t) => !t.startsWith("sha256-")).join(", ")})` : " (the store is empty)"}`
+    );
+  }
+  const { manifest, descriptor } = found;
+  if (types_isIndex(manifest) || manifest.artifactType !== MODEL_ARTIFACT_TYPE) {
+    throw new core_src/* InputError */.dz(
+      `${store.location}:${tagOrDigest} is not a model artifact (artifactType '${types_isIndex(manifest) ? "index" : manifest.artifactType ?? manifest.config.mediaType}', expected ${MODEL_ARTIFACT_TYPE})`
+    );
+  }
+  const weight = manifest.layers.find((l) => l.mediaType === MEDIA_TYPE_MODEL_WEIGHT_RAW);
+  if (!weight)
+    throw new core_src/* InputError */.dz(
+      `${store.location}@${descriptor.digest}: model has no ${MEDIA_TYPE_MODEL_WEIGHT_RAW} layer`
+    );
+  const filepath = weight.annotations?.[ANNOTATION_MODEL_FILEPATH] ?? "model.onnx";
+  const config = JSON.parse((await store.getBlob(manifest.config.digest)).toString("utf8"));
+  let localPath;
+  if (store instanceof OciLayout) {
+    localPath = store.blobPath(weight.digest);
+    await verifyFile(localPath, weight.digest);
+  } else {
+    const cacheDir = external_node_path_.resolve(options.cacheDir ?? external_node_path_.join(".mlops", "cache", "models"));
+    const safeName = external_node_path_.basename(filepath) || "model.onnx";
+    localPath = external_node_path_.join(cacheDir, weight.digest.slice(7), safeName);
+    const cached = await (0,promises_.stat)(localPath).catch(() => void 0);
+    if (!cached || cached.size !== weight.size) {
+      await (0,promises_.mkdir)(external_node_path_.dirname(localPath), { recursive: true });
+      const tmp = `${localPath}.tmp-${(0,external_node_crypto_.randomBytes)(6).toString("hex")}`;
+      const hash = (0,external_node_crypto_.createHash)("sha256");
+      try {
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(
+          await store.openBlob(weight.digest),
+          async function* (chunks) {
+            for await (const c of chunks) {
+              hash.update(c);
+              yield c;
+            }
+          },
+          (0,external_node_fs_.createWriteStream)(tmp)
+        );
+        const got = `sha256:${hash.digest("hex")}`;
+        if (got !== weight.digest)
+          throw new Error(`${store.location}: weights ${weight.digest} arrived as ${got}`);
+        await (0,promises_.rename)(tmp, localPath);
+      } catch (err) {
+        await (0,promises_.rm)(tmp, { force: true });
+        throw err;
+      }
+    } else {
+      await verifyFile(localPath, weight.digest);
+    }
+  }
+  return {
+    digest: descriptor.digest,
+    descriptor,
+    localPath,
+    filepath,
+    weightDigest: weight.digest,
+    config,
+    annotations: manifest.annotations ?? {},
+    reference: `${store.location}@${descriptor.digest}`
+  };
+}
+async function verifyFile(file, digest) {
+  const d = await sha256FileDescriptor(file, "");
+  if (d.digest !== digest)
+    throw new Error(`${file}: content hashes to ${d.digest}, expected ${digest} (corrupt store)`);
+}
+async function resolveModel(ref, options = {}) {
+  const { store, ref: parsed } = await open_openStore(ref, { ...options, create: false });
+  const target = parsed.digest ?? parsed.tag ?? "production";
+  if (parsed.digest && !isDigest(parsed.digest)) throw new core_src/* InputError */.dz(`'${ref}': bad digest`);
+  return resolveModelIn(store, target, options);
+}
+
+
+;// CONCATENATED MODULE: ./.build/tree/packages/registry/src/index.js
+
+
+
+
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./.build/tree/packages/stages/src/git.js
+
+async function readGitInfo(dir) {
+  const [commit, status] = await Promise.all([
+    git(dir, ["rev-parse", "--verify", "--quiet", "HEAD"]),
+    git(dir, ["status", "--porcelain"])
+  ]);
+  const info = {};
+  if (commit) info.commit = commit.trim();
+  if (status !== void 0) info.dirty = status.trim() !== "";
+  return info;
+}
+function git(cwd, args) {
+  return new Promise((resolve) => {
+    (0,external_node_child_process_namespaceObject.execFile)("git", args, { cwd, timeout: 3e4, windowsHide: true }, (err, stdout) => {
+      resolve(err ? void 0 : stdout);
+    });
+  });
+}
+
+
+;// CONCATENATED MODULE: ./.build/tree/packages/stages/src/promote/approval.js
+function statusOf(err) {
+  const s = err?.status;
+  return typeof s === "number" ? s : void 0;
+}
+async function environmentApproval(octokit, gh, environment) {
+  if (gh.runId === void 0) {
+    return {
+      method: "environment",
+      decision: "missing",
+      environment,
+      ignored: [],
+      comment: "GITHUB_RUN_ID is not set"
+    };
+  }
+  const { data } = await octokit.request("GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals", {
+    owner: gh.owner,
+    repo: gh.repo,
+    run_id: gh.runId
+  });
+  const reviews = data.filter(
+    (r) => (r.environments ?? []).some((e) => e.name === environment)
+  );
+  const rejected = reviews.find((r) => r.state === "rejected");
+  const approved = reviews.filter((r) => r.state === "approved");
+  const pick = approved[approved.length - 1];
+  if (rejected && !pick) {
+    return {
+      method: "environment",
+      decision: "rejected",
+      by: String(rejected.user?.login ?? ""),
+      environment,
+      ignored: [],
+      ...typeof rejected.comment === "string" && rejected.comment ? { comment: rejected.comment } : {}
+    };
+  }
+  if (!pick) return { method: "environment", decision: "missing", environment, ignored: [] };
+  const record = {
+    method: "environment",
+    decision: "approved",
+    by: String(pick.user?.login ?? ""),
+    environment,
+    ignored: []
+  };
+  if (typeof pick.comment === "string" && pick.comment) record.comment = pick.comment;
+  return record;
+}
+const RANK = { none: 0, read: 1, triage: 2, write: 3, maintain: 4, admin: 5 };
+async function permissionOf(octokit, gh, username) {
+  try {
+    const { data } = await octokit.request("GET /repos/{owner}/{repo}/collaborators/{username}/permission", {
+      owner: gh.owner,
+      repo: gh.repo,
+      username
+    });
+    const d = data;
+    const a = RANK[d.permission ?? "none"] ?? 0;
+    const b = RANK[d.role_name ?? "none"] ?? 0;
+    return a >= b ? d.permission ?? "none" : d.role_name ?? "none";
+  } catch (err) {
+    if (statusOf(err) === 404) return "none";
+    throw err;
+  }
+}
+async function inTeam(octokit, org, team, username, log) {
+  try {
+    const { data } = await octokit.request("GET /orgs/{org}/teams/{team_slug}/memberships/{username}", {
+      org,
+      team_slug: team,
+      username
+    });
+    return data.state === "active";
+  } catch (err) {
+    const s = statusOf(err);
+    if (s === 404) return false;
+    if (s === 403) {
+      log.warn(`cannot read team ${org}/${team} (HTTP 403): the token needs read:org to check team members`);
+      return false;
+    }
+    throw err;
+  }
+}
+async function disqualified(octokit, gh, login, allow, minPermission, log) {
+  const lower = login.toLowerCase();
+  let listed = allow.some((a) => !a.includes("/") && a.toLowerCase() === lower);
+  if (!listed) {
+    for (const entry of allow.filter((a) => a.includes("/"))) {
+      const [org = "", team = ""] = entry.split("/");
+      if (await inTeam(octokit, org, team, login, log)) {
+        listed = true;
+        break;
+      }
+    }
+  }
+  if (!listed) return "not on the allow-list";
+  const permission = await permissionOf(octokit, gh, login);
+  if ((RANK[permission] ?? 0) < (RANK[minPermission] ?? 3)) {
+    return `repository permission '${permission}' is below '${minPermission}'`;
+  }
+  return void 0;
+}
+const REQUEST_MARKER = "<!-- mlops-actions:promote-request -->";
+const DECISION = /^\s*\/(approve|reject)\b[ \t]*(.*)$/im;
+async function commentApproval(opts) {
+  const { octokit, gh, issue, config, request, log } = opts;
+  const now = opts.now ?? Date.now;
+  const sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  const allowText = config.allow.map((a) => `@${a}`).join(", ");
+  const rows = opts.ask?.rows ?? [
+    ["registry", `\`${request.registry}\``],
+    ["candidate", `\`${request.digest}\``],
+    [`current \`${request.to}\``, request.from ? `\`${request.from}\`` : "(none)"]
+  ];
+  const body = [
+    REQUEST_MARKER,
+    opts.ask?.heading ?? `### Promotion of \`${request.model}\` to \`${request.to}\` needs approval`,
+    "",
+    `| | |`,
+    `| --- | --- |`,
+    ...rows.map(([k, v]) => `| ${k} | ${v.replace(/\|/g, "\\|").replace(/\n/g, " ")} |`),
+    ...request.runUrl ? [`| run | ${request.runUrl} |`] : [],
+    "",
+    `Reply \`/approve\` or \`/reject [reason]\`. Counted from: ${allowText} (with ${config.minPermission} permission or more). This request expires in ${Math.round(config.timeoutMs / 6e4) || "<1"} min; no answer means no promotion.`
+  ].join("\n");
+  const started = now();
+  const { data: posted } = await octokit.request(
+    "POST /repos/{owner}/{repo}/issues/{issue_number}/comments",
+    {
+      owner: gh.owner,
+      repo: gh.repo,
+      issue_number: issue,
+      body
+    }
+  );
+  const requestId = posted.id;
+  const requestUrl = posted.html_url;
+  const self = new Set([...opts.self ?? [], posted.user?.login ?? ""].map((s) => s.toLowerCase()));
+  log.info(
+    `asked for approval on #${issue}: ${requestUrl} (waiting up to ${Math.round(config.timeoutMs / 1e3)} s)`
+  );
+  const seen = /* @__PURE__ */ new Set();
+  const ignored = [];
+  const checked = /* @__PURE__ */ new Map();
+  for (; ; ) {
+    const comments = await octokit.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+      owner: gh.owner,
+      repo: gh.repo,
+      issue_number: issue,
+      since: posted.created_at,
+      per_page: 100
+    });
+    for (const c of comments) {
+      if (c.id <= requestId || seen.has(c.id)) continue;
+      seen.add(c.id);
+      const login = c.user?.login ?? "";
+      if (!login || self.has(login.toLowerCase())) continue;
+      const m = DECISION.exec(c.body ?? "");
+      if (!m) continue;
+      const decision = m[1].toLowerCase() === "approve" ? "approved" : "rejected";
+      if (!checked.has(login)) {
+        checked.set(login, await disqualified(octokit, gh, login, config.allow, config.minPermission, log));
+      }
+      const reason = checked.get(login);
+      if (reason) {
+        ignored.push({ login, reason, url: c.html_url });
+        log.warn(`ignored /${m[1]} from @${login}: ${reason}`);
+        continue;
+      }
+      const record = {
+        method: "comment",
+        decision,
+        by: login,
+        at: c.created_at,
+        url: c.html_url,
+        ignored,
+        waitedMs: now() - started
+      };
+      const note = (m[2] ?? "").trim();
+      if (note) record.comment = note;
+      log.info(`${decision === "approved" ? "approved" : "rejected"} by @${login}: ${c.html_url}`);
+      return record;
+    }
+    const left = started + config.timeoutMs - now();
+    if (left <= 0) {
+      log.error(
+        `no /approve from ${allowText} within ${Math.round(config.timeoutMs / 1e3)} s: not promoting`
+      );
+      return { method: "comment", decision: "timeout", url: requestUrl, ignored, waitedMs: now() - started };
+    }
+    await sleep(Math.min(config.pollMs, left));
+  }
+}
+async function postOutcome(octokit, gh, issue, text, log) {
+  try {
+    await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+      owner: gh.owner,
+      repo: gh.repo,
+      issue_number: issue,
+      body: text
+    });
+  } catch (err) {
+    log.warn(`could not post the promotion outcome on #${issue}: ${err.message}`);
+  }
+}
+
+
+;// CONCATENATED MODULE: ./.build/tree/packages/stages/src/promote/channel.js
+
+
+async function verifyModel(store, digest, cacheDir, expectWeights) {
+  const model = await resolveModelIn(store, digest, { cacheDir });
+  if (model.digest !== digest) {
+    throw new Error(`${store.location}: asked for ${digest}, the registry answered ${model.digest}`);
+  }
+  if (expectWeights && model.weightDigest !== expectWeights) {
+    throw new core_src/* InputError */.dz(
+      `${store.location}@${digest}: its weights are ${model.weightDigest}, but the model that was evaluated is ${expectWeights}: not promoting a different model`
+    );
+  }
+  return model;
+}
+async function readBack(store, tag, digest) {
+  const now = await store.resolve(tag);
+  if (now?.digest !== digest) {
+    throw new Error(
+      `${store.location}: tag '${tag}' reads back as ${now?.digest ?? "absent"} after moving it to ${digest}`
+    );
+  }
+}
+async function moveChannel(store, candidate, channel, previousTag) {
+  const current = await store.resolve(channel);
+  if (current?.digest === candidate.digest) {
+    const prev = await store.resolve(previousTag);
+    return {
+      from: current.digest,
+      to: candidate.digest,
+      ...prev ? { previous: prev.digest } : {},
+      changed: false
+    };
+  }
+  if (current) {
+    await store.tag(previousTag, current);
+    await readBack(store, previousTag, current.digest);
+  }
+  await store.tag(channel, candidate.descriptor);
+  await readBack(store, channel, candidate.digest);
+  return {
+    ...current ? { from: current.digest, previous: current.digest } : {},
+    to: candidate.digest,
+    changed: true
+  };
+}
+async function swapChannel(store, channel, previousTag) {
+  const [current, previous] = await Promise.all([store.resolve(channel), store.resolve(previousTag)]);
+  if (!previous) return void 0;
+  const found = await store.getManifest(previous.digest);
+  if (!found)
+    throw new Error(
+      `${store.location}: '${previousTag}' names ${previous.digest}, which is not in the store`
+    );
+  await store.tag(channel, found.descriptor);
+  await readBack(store, channel, previous.digest);
+  if (current && current.digest !== previous.digest) {
+    await store.tag(previousTag, current);
+    await readBack(store, previousTag, current.digest);
+  }
+  return {
+    ...current ? { from: current.digest, previous: current.digest } : {},
+    to: previous.digest,
+    changed: current?.digest !== previous.digest
+  };
+}
+async function rollbackChannel(store, channel, previousTag, cacheDir) {
+  const [current, previous] = await Promise.all([store.resolve(channel), store.resolve(previousTag)]);
+  if (!previous) {
+    throw new core_src/* InputError */.dz(
+      `${store.location}: no '${previousTag}' tag: nothing to roll back to${current ? ` ('${channel}' is ${current.digest})` : ""}`
+    );
+  }
+  const restored = await verifyModel(store, previous.digest, cacheDir);
+  await store.tag(channel, restored.descriptor);
+  await readBack(store, channel, previous.digest);
+  if (current && current.digest !== previous.digest) {
+    await store.tag(previousTag, current);
+    await readBack(store, previousTag, current.digest);
+  }
+  return {
+    move: {
+      ...current ? { from: current.digest, previous: current.digest } : {},
+      to: previous.digest,
+      changed: current?.digest !== previous.digest
+    },
+    restored
+  };
+}
+
+
+;// CONCATENATED MODULE: ./.build/tree/packages/stages/src/promote/run.js
+
+
+
+
+
+
+
+
+function actorName(config) {
+  return config.github?.actor ?? process.env.GITHUB_ACTOR ?? external_node_os_.userInfo().username;
+}
+async function gateRecords(config, resultsDir) {
+  const results = (await (0,core_src/* readStageResults */.Ny)(resultsDir)).filter((r) => r.stage !== "promote");
+  const gates = results.map((r) => ({
+    stage: r.stage,
+    status: r.status,
+    summary: r.summary,
+    required: config.require.includes(r.stage),
+    failed: r.verdicts.filter((v) => v.status === "fail").map((v) => `${v.gate}: ${v.reason}`)
+  }));
+  const missing = config.require.filter((s) => !results.some((r) => r.stage === s));
+  if (missing.length) {
+    return { gates, blocked: `required stage result(s) missing in ${resultsDir}: ${missing.join(", ")}` };
+  }
+  const bad = gates.filter(
+    (g) => g.status === "failed" || g.status === "error" || g.required && g.status !== "passed"
+  );
+  if (bad.length)
+    return { gates, blocked: `${bad.map((g) => `${g.stage} ${g.status}`).join(", ")}: not promoting` };
+  return { gates };
+}
+async function evaluatedWeights(resultsDir) {
+  const file = external_node_path_.join(resultsDir, "evaluate.json");
+  if (!await (0,core_src/* pathExists */.s0)(file)) return {};
+  const r = JSON.parse(await (0,promises_.readFile)(file, "utf8"));
+  return { ...r.model?.sha256 ? { digest: `sha256:${r.model.sha256}` } : {}, file };
+}
+function registryOptions(config, log) {
+  return {
+    // false means "not forced": loopback registries stay plain HTTP.
+    ...config.insecure ? { insecure: true } : {},
+    log,
+    // On a runner, every registry password or token is masked in the log (workflow command).
+    ...process.env.GITHUB_ACTIONS === "true" ? { onSecret: (s) => process.stdout.write(`::add-mask::${s}
+`) } : {}
+  };
+}
+async function builtImage(resultsDir) {
+  const file = external_node_path_.join(resultsDir, "image.json");
+  if (!await (0,core_src/* pathExists */.s0)(file)) return void 0;
+  const r = JSON.parse(await (0,promises_.readFile)(file, "utf8"));
+  const d = r.details;
+  if (r.status !== "passed" || !d?.image?.location || !d.image.digest) return void 0;
+  return {
+    location: d.image.location,
+    digest: d.image.digest,
+    ...d.model?.sha256 ? { modelSha256: d.model.sha256 } : {}
+  };
+}
+async function moveImage(image, config, log, rollback) {
+  const { store } = await open_openStore(image.location, { ...registryOptions(config, log), create: false });
+  const move = rollback ? await swapChannel(store, config.to, config.previousTag) : await (async () => {
+    const found = await store.getManifest(image.digest);
+    if (!found)
+      throw new core_src/* InputError */.dz(
+        `image ${image.location}@${image.digest} (from image.json) is not in its store`
+      );
+    return moveChannel(
+      store,
+      { digest: image.digest, descriptor: found.descriptor },
+      config.to,
+      config.previousTag
+    );
+  })();
+  if (!move) {
+    log.warn(`image ${image.location}: no '${config.previousTag}' tag, the image stays where it is`);
+    return void 0;
+  }
+  log.info(`image ${image.location}: ${config.to} \u2192 ${move.to}`);
+  return {
+    location: image.location,
+    from: move.from ?? null,
+    to: move.to,
+    previous: move.previous ?? null,
+    changed: move.changed
+  };
+}
+async function versionTag(config) {
+  if (config.version) return config.version;
+  const git = await readGitInfo(config.specDir);
+  if (git.commit && !git.dirty) return `git-${git.commit.slice(0, 12)}`;
+  return `m-${(await (0,core_src/* sha256File */.Q3)(config.model.path)).slice(0, 12)}`;
+}
+async function getApproval(config, ctx, request) {
+  if (config.approval === "none") return { method: "none", decision: "not-required", ignored: [] };
+  if (ctx.host === "local" || !config.github) {
+    if (ctx.host === "github") {
+      throw new core_src/* InputError */.dz(
+        `promote: approval: ${config.approval} needs the github-token input (the token of the run)`
+      );
+    }
+    const by = external_node_os_.userInfo().username;
+    ctx.log.warn(
+      `approval: ${config.approval} happens on GitHub; on this machine the person running mlops promote (${by}) approves`
+    );
+    return { method: "local", decision: "approved", by, at: (/* @__PURE__ */ new Date()).toISOString(), ignored: [] };
+  }
+  const { createClient } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 52923));
+  const octokit = createClient({
+    token: config.github.token,
+    ...config.github.apiUrl ? { baseUrl: config.github.apiUrl } : {}
+  });
+  if (config.approval === "environment") {
+    const rec2 = await environmentApproval(octokit, config.github, config.environment);
+    if (rec2.decision === "approved")
+      ctx.log.info(`environment '${config.environment}' approved by @${rec2.by}`);
+    return rec2;
+  }
+  const issue = config.comment.issue ?? config.github.issue;
+  if (issue === void 0) {
+    throw new core_src/* InputError */.dz(
+      "promote: approval: comment needs an issue or pull request to ask on: set promote.comment.issue, or run on a pull_request event"
+    );
+  }
+  const run = (0,core_src/* runFromEnv */.xc)();
+  const rec = await commentApproval({
+    octokit,
+    gh: config.github,
+    issue,
+    config: config.comment,
+    request: {
+      model: config.model.name,
+      digest: request.digest,
+      ...request.from ? { from: request.from } : {},
+      to: config.to,
+      registry: config.registry,
+      ...run?.url ? { runUrl: run.url } : {}
+    },
+    log: ctx.log
+  });
+  const outcome = rec.decision === "approved" ? `Approved by @${rec.by}: promoting \`${request.digest}\` to \`${config.to}\`.` : rec.decision === "rejected" ? `Rejected by @${rec.by}${rec.comment ? `: ${rec.comment}` : ""}. Not promoting.` : "No approval in time. Not promoting.";
+  await postOutcome(octokit, config.github, issue, outcome, ctx.log);
+  return rec;
+}
+async function mirrorPlainStore(config, store, ctx) {
+  if (!config.embedded || !(store instanceof OciLayout)) return;
+  for (const tag of [config.to, config.previousTag]) {
+    const desc = await store.resolve(tag);
+    if (!desc) continue;
+    try {
+      const model = await verifyModel(store, desc.digest, external_node_path_.join(ctx.resultsDir, "cache", "models"));
+      await (0,promises_.mkdir)(external_node_path_.join(store.dir, tag), { recursive: true });
+      await (0,promises_.copyFile)(model.localPath, external_node_path_.join(store.dir, tag, "model.onnx"));
+    } catch (err) {
+      ctx.log.warn(`could not mirror ${tag} into ${store.dir}/${tag}/model.onnx: ${err.message}`);
+    }
+  }
+}
+async function attachAudit(store, model, audit) {
+  const desc = await attachReferrer(store, model.descriptor, {
+    artifactType: ARTIFACT_TYPE_PROMOTION_AUDIT,
+    content: JSON.stringify(audit, null, 2),
+    filename: `${audit.action}-${audit.channel}.json`,
+    annotations: {
+      "org.opencontainers.image.created": audit.at,
+      "io.mlops-actions.audit.action": audit.action,
+      "io.mlops-actions.audit.channel": audit.channel,
+      "io.mlops-actions.audit.actor": audit.actor
+    }
+  });
+  return { digest: desc.digest, reference: `${store.location}@${desc.digest}` };
+}
+function summaryOf(d) {
+  const short = (x) => x ? x.slice(0, 19) : "none";
+  if (d.blocked)
+    return `${d.action === "rollback" ? "rollback" : "promotion"} to ${d.channel} blocked: ${d.blocked}`;
+  if (!d.changed) return `${d.channel} already at ${short(d.to)}: nothing moved`;
+  const by = d.approval?.by ? ` (approved by ${d.approval.by})` : "";
+  return d.action === "rollback" ? `rolled ${d.channel} back from ${short(d.from)} to ${short(d.to)}` : `promoted ${short(d.to)} to ${d.channel}${by}; previous ${short(d.previous)}`;
+}
+async function runPromote(config, ctx) {
+  const clock = new core_src/* StageClock */.V("promote");
+  const log = ctx.log;
+  const cacheDir = external_node_path_.join(ctx.resultsDir, "cache", "models");
+  const { store } = await open_openStore(config.registry, { ...registryOptions(config, log), create: true });
+  const action = config.rollback ? "rollback" : "promote";
+  const details = {
+    action,
+    registry: config.registry,
+    channel: config.to,
+    previousTag: config.previousTag,
+    from: null,
+    to: null,
+    previous: null,
+    changed: false,
+    gates: []
+  };
+  const finish = async (status, model) => {
+    const result = clock.finish({
+      status,
+      summary: summaryOf(details),
+      ...config.specDigest ? { specDigest: config.specDigest } : {},
+      ...model ? { model: { name: config.model.name, sha256: model.weightDigest.slice(7), path: model.localPath } } : {},
+      values: {
+        promoted: {
+          candidate: status === "passed" && details.changed ? 1 : 0,
+          unit: "count",
+          direction: "neutral"
+        },
+        ...details.approval?.waitedMs !== void 0 ? {
+          approval_wait: {
+            candidate: details.approval.waitedMs,
+            unit: "ms",
+            direction: "lower-is-better"
+          }
+        } : {}
+      },
+      artifacts: details.audit ? [{ name: "promotion-audit", url: details.audit.reference }] : [],
+      details
+    });
+    await (0,core_src/* writeStageResult */.PG)(ctx.resultsDir, result);
+    return result;
+  };
+  if (config.rollback) {
+    const current2 = await store.resolve(config.to);
+    const { move: move2, restored } = await clock.phase(
+      "move",
+      () => rollbackChannel(store, config.to, config.previousTag, cacheDir)
+    );
+    applyMove(details, move2);
+    details.model = modelInfo(restored, config.model.name);
+    const rbImage = await builtImage(ctx.resultsDir);
+    if (rbImage) {
+      const moved = await moveImage(rbImage, config, log, true);
+      if (moved) details.image = moved;
+    }
+    details.approval = {
+      method: "none",
+      decision: "not-required",
+      by: actorName(config),
+      at: (/* @__PURE__ */ new Date()).toISOString(),
+      ignored: []
+    };
+    details.audit = await attachAudit(
+      store,
+      restored,
+      auditRecord(
+        config,
+        details,
+        restored,
+        "rollback",
+        current2?.digest ?? null,
+        await readGitInfo(config.specDir)
+      )
+    );
+    await mirrorPlainStore(config, store, ctx);
+    log.info(summaryOf(details));
+    return finish("passed", restored);
+  }
+  const { gates, blocked } = await gateRecords(config, ctx.resultsDir);
+  details.gates = gates;
+  if (blocked) {
+    details.blocked = blocked;
+    log.error(blocked);
+    return finish("failed");
+  }
+  const evaluated = await evaluatedWeights(ctx.resultsDir);
+  let digest = config.digest;
+  if (!digest) {
+    const version = await versionTag(config);
+    const git = await readGitInfo(config.specDir);
+    const pushed = await clock.phase(
+      "push",
+      () => pushModel(store, {
+        modelPath: config.model.path,
+        name: config.model.name,
+        version,
+        ...git.commit ? { revision: git.commit } : {},
+        annotations: config.model.task ? { "io.mlops-actions.model.task": config.model.task } : {}
+      })
+    );
+    details.version = version;
+    digest = pushed.descriptor.digest;
+    log.info(`model ${config.model.name} pushed as ${store.location}:${version} (${digest})`);
+    const card = external_node_path_.join(external_node_path_.dirname(config.model.path), "model-card.json");
+    if (await (0,core_src/* pathExists */.s0)(card)) {
+      await attachReferrer(store, pushed.descriptor, {
+        artifactType: ARTIFACT_TYPE_MODEL_CARD,
+        content: { file: card },
+        mediaType: "application/json",
+        filename: "model-card.json"
+      });
+    }
+    if (evaluated.file) {
+      await attachReferrer(store, pushed.descriptor, {
+        artifactType: ARTIFACT_TYPE_EVALUATION,
+        content: { file: evaluated.file },
+        filename: "evaluate.json"
+      });
+    }
+  }
+  const candidate = await clock.phase("verify", () => verifyModel(store, digest, cacheDir, evaluated.digest));
+  details.model = modelInfo(candidate, config.model.name);
+  const image = await builtImage(ctx.resultsDir);
+  if (image?.modelSha256 && `sha256:${image.modelSha256}` !== candidate.weightDigest) {
+    details.blocked = `image.json's image carries model sha256:${image.modelSha256.slice(0, 12)}\u2026, not the promoted ${candidate.weightDigest.slice(0, 19)}: rebuild the image or promote with --digest`;
+    log.error(details.blocked);
+    return finish("failed", candidate);
+  }
+  const current = await store.resolve(config.to);
+  if (current?.digest === candidate.digest) {
+    details.from = current.digest;
+    details.to = current.digest;
+    details.previous = (await store.resolve(config.previousTag))?.digest ?? null;
+    details.approval = {
+      method: config.approval === "none" ? "none" : "local",
+      decision: "not-required",
+      ignored: []
+    };
+    log.info(summaryOf(details));
+    return finish("passed", candidate);
+  }
+  const approval = await clock.phase(
+    "approval",
+    () => getApproval(config, ctx, { digest: candidate.digest, ...current ? { from: current.digest } : {} })
+  );
+  details.approval = approval;
+  if (approval.decision !== "approved" && approval.decision !== "not-required") {
+    details.blocked = approval.decision === "rejected" ? `rejected by @${approval.by}${approval.comment ? `: ${approval.comment}` : ""}` : approval.decision === "timeout" ? `no approval within ${Math.round(config.comment.timeoutMs / 1e3)} s` : `no approval of environment '${config.environment}' in this run's review history (give the environment required reviewers, or use approval: comment)`;
+    log.error(details.blocked);
+    return finish("failed", candidate);
+  }
+  const move = await clock.phase("move", () => moveChannel(store, candidate, config.to, config.previousTag));
+  applyMove(details, move);
+  if (image) {
+    const moved = await moveImage(image, config, log, false);
+    if (moved) details.image = moved;
+  }
+  details.audit = await attachAudit(
+    store,
+    candidate,
+    auditRecord(
+      config,
+      details,
+      candidate,
+      "promote",
+      current?.digest ?? null,
+      await readGitInfo(config.specDir)
+    )
+  );
+  await mirrorPlainStore(config, store, ctx);
+  log.info(summaryOf(details));
+  return finish("passed", candidate);
+}
+function applyMove(details, move) {
+  details.from = move.from ?? null;
+  details.to = move.to;
+  details.previous = move.previous ?? null;
+  details.changed = move.changed;
+}
+function modelInfo(m, name) {
+  return { name, digest: m.digest, weights: m.weightDigest, reference: m.reference };
+}
+function auditRecord(config, details, model, action, from, git) {
+  const run = (0,core_src/* runFromEnv */.xc)();
+  return {
+    schemaVersion: 1,
+    action,
+    at: (/* @__PURE__ */ new Date()).toISOString(),
+    actor: actorName(config),
+    registry: config.registry,
+    channel: config.to,
+    from,
+    to: model.digest,
+    previous: details.previous,
+    changed: details.changed,
+    model: { name: config.model.name, weights: model.weightDigest, filepath: model.filepath },
+    approval: details.approval ?? { method: "none", decision: "not-required", ignored: [] },
+    run: run ?? null,
+    git,
+    gates: details.gates,
+    ...details.image ? { image: details.image } : {}
+  };
+}
+
+
+;// CONCATENATED MODULE: ./.build/tree/packages/stages/src/promote/spec.schema.json
+const spec_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"property":{"description":"Promote stage: moves the channel tag (production) in the model registry to the verified model digest after approval, keeping the previous digest as <channel>-previous for a one-step rollback, and attaches an audit record to the model.","type":"object","additionalProperties":false,"properties":{"environment":{"description":"GitHub environment the promote job runs in; with approval: environment its required reviewers are the approval.","type":"string","minLength":1,"default":"production"},"approval":{"title":"approval","description":"environment: the required reviewers of the GitHub environment (recorded from the run\'s approvals); comment: an /approve comment from an allowed user; none: promote directly.","enum":["environment","comment","none"],"default":"environment"},"store":{"description":"Directory of the embedded model registry (an OCI image layout, relative to the spec) used when no registry is given.","type":"string","minLength":1,"default":".model-store"},"registry":{"description":"Model repository: oci:DIR for an OCI image layout (relative to the spec), or HOST[:PORT]/REPO on an OCI registry. Default: oci:<store>.","type":"string","minLength":1,"examples":["oci:.model-store","ghcr.io/org/churn-model-registry","localhost:5000/models/churn"]},"insecure":{"description":"Plain HTTP to the registry (loopback registries are plain HTTP already).","type":"boolean","default":false},"to":{"description":"Channel tag to move; the digest it named before is kept as <to>-previous.","type":"string","pattern":"^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,100}$","default":"production"},"version":{"description":"Tag of the model artifact pushed for this promotion. Default: git-<short commit>, else m-<first 12 hex of the model\'s sha256>.","type":"string","pattern":"^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$"},"require":{"description":"Stage results (in the results directory) that must exist and have passed before promoting. Results of other stages that exist must not have failed.","type":"array","uniqueItems":true,"items":{"type":"string","minLength":1},"default":[],"examples":[["evaluate","load-test","deploy-canary"]]},"comment":{"title":"comment approval","description":"For approval: comment: who may approve and how long to wait.","type":"object","additionalProperties":false,"properties":{"allow":{"description":"Users (login) or teams (org/team-slug) whose /approve or /reject counts; each must also have min-permission on the repository.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^@?[A-Za-z0-9](?:[A-Za-z0-9-]*)(?:/[A-Za-z0-9_.-]+)?(?:\\\\[bot\\\\])?$"},"examples":[["alice","org/ml-leads"]]},"min-permission":{"description":"Repository permission an approver needs.","enum":["write","maintain","admin"],"default":"write"},"timeout":{"description":"How long to wait for a decision; running out is a failure, never an approval.","type":"string","pattern":"^([0-9]+(\\\\.[0-9]+)?(ms|s|m|h))+$","default":"30m"},"poll-interval":{"description":"How often to read new comments.","type":"string","pattern":"^([0-9]+(\\\\.[0-9]+)?(ms|s|m|h))+$","default":"15s"},"issue":{"description":"Issue or pull request number to ask on. Default: the pull request of the event.","type":"integer","minimum":1}}}}}}');
+;// CONCATENATED MODULE: ./.build/tree/packages/stages/src/promote/spec.js
+
+
+
+const PREVIOUS_SUFFIX = "-previous";
+function normalizeRegistry(raw, baseDir, where) {
+  let ref;
+  try {
+    ref = parseReference(raw);
+  } catch (err) {
+    throw new core_src/* InputError */.dz(`${where}: ${err.message}`);
+  }
+  if (ref.tag || ref.digest) {
+    throw new core_src/* InputError */.dz(
+      `${where}: '${raw}' names a tag or digest; give the repository only (the tag is promote.to)`
+    );
+  }
+  if (ref.kind === "layout") return `oci:${external_node_path_.resolve(baseDir, ref.dir)}`;
+  return `${ref.host}/${ref.repository}`;
+}
+function checkPromote(section) {
+  const issues = [];
+  const p = section;
+  if (p.registry !== void 0) {
+    try {
+      normalizeRegistry(p.registry, ".", "promote.registry");
+    } catch (err) {
+      issues.push({
+        path: ["promote", "registry"],
+        message: err.message.replace(/^promote\.registry: /, "")
+      });
+    }
+  }
+  if (p.to.endsWith(PREVIOUS_SUFFIX)) {
+    issues.push({
+      path: ["promote", "to"],
+      message: `'${p.to}' ends in '${PREVIOUS_SUFFIX}', which promote uses for the previous digest`
+    });
+  }
+  if (p.approval === "comment" && !(p.comment?.allow && p.comment.allow.length > 0)) {
+    issues.push({
+      path: ["promote", "comment", "allow"],
+      message: "approval: comment needs comment.allow: the users or org/teams who may approve"
+    });
+  }
+  return issues;
+}
+function promoteConfig(spec, settings, cwd) {
+  const raw = spec?.sections.promote ?? {
+    environment: "production",
+    approval: "environment",
+    store: ".model-store",
+    insecure: false,
+    to: "production",
+    require: []
+  };
+  const baseDir = spec?.dir ?? cwd;
+  const to = settings.to ?? raw.to;
+  if (!isValidTag(to) || to.endsWith(PREVIOUS_SUFFIX)) {
+    throw new core_src/* UsageError */.eb(
+      `mlops promote: --to '${to}' is not a channel tag (letters, digits, . _ -; not ending in ${PREVIOUS_SUFFIX})`
+    );
+  }
+  if (settings.digest !== void 0 && !isDigest(settings.digest)) {
+    throw new core_src/* UsageError */.eb(`mlops promote: --digest '${settings.digest}' is not sha256:<64 hex>`);
+  }
+  if (settings.rollback && settings.digest) {
+    throw new core_src/* UsageError */.eb(
+      "mlops promote: --rollback restores the previous digest; do not combine it with --digest"
+    );
+  }
+  let registry;
+  let embedded = false;
+  if (settings.registry !== void 0) registry = normalizeRegistry(settings.registry, cwd, "--registry");
+  else if (raw.registry !== void 0)
+    registry = normalizeRegistry(raw.registry, baseDir, `${spec?.file ?? "mlops.yml"}: promote.registry`);
+  else {
+    registry = `oci:${external_node_path_.resolve(baseDir, raw.store)}`;
+    embedded = true;
+  }
+  const approval = settings.approval ?? raw.approval;
+  const comment = raw.comment ?? {};
+  if (approval === "comment" && !(comment.allow && comment.allow.length > 0)) {
+    throw new core_src/* InputError */.dz(
+      `${spec?.file ?? "mlops.yml"}: promote.comment.allow: approval: comment needs the users or org/teams who may approve`
+    );
+  }
+  if (!spec && !settings.digest && !settings.rollback) {
+    throw new core_src/* InputError */.dz(
+      "mlops promote: no spec: pass --spec mlops.yml (its model is promoted), or --digest sha256:\u2026 of a model already in the registry"
+    );
+  }
+  const config = {
+    specDir: baseDir,
+    model: spec ? { name: spec.model.name, path: external_node_path_.resolve(spec.dir, spec.model.path), task: spec.model.task } : { name: "model", path: "" },
+    registry,
+    embedded,
+    insecure: settings.insecure ?? raw.insecure,
+    to,
+    previousTag: `${to}${PREVIOUS_SUFFIX}`,
+    rollback: settings.rollback === true,
+    require: raw.require,
+    approval,
+    environment: raw.environment,
+    comment: {
+      allow: (comment.allow ?? []).map((a) => a.replace(/^@/, "")),
+      minPermission: comment["min-permission"] ?? "write",
+      timeoutMs: settings.timeoutMs ?? (0,core_src/* parseDuration */.E9)(comment.timeout ?? "30m"),
+      pollMs: settings.pollMs ?? (0,core_src/* parseDuration */.E9)(comment["poll-interval"] ?? "15s"),
+      ...comment.issue !== void 0 ? { issue: comment.issue } : {}
+    }
+  };
+  if (spec) {
+    config.specFile = spec.file;
+    config.specDigest = spec.digest;
+  }
+  if (settings.digest) config.digest = settings.digest;
+  if (raw.version) config.version = raw.version;
+  if (settings.github) config.github = settings.github;
+  return config;
+}
+
+
+;// CONCATENATED MODULE: ./.build/tree/packages/stages/src/promote/baseline.js
+
+
+
+
+function modelRegistryResolver(spec, opts) {
+  return {
+    async resolve(baseline) {
+      if (baseline.kind !== "registry") return void 0;
+      const config = promoteConfig(spec, { ...opts.settings ?? {}, approval: "none" }, opts.cwd);
+      const ref = `${config.registry}:${baseline.registry}`;
+      try {
+        const model = await resolveModel(ref, {
+          cacheDir: external_node_path_.join(opts.resultsDir, "cache", "models"),
+          ...config.insecure ? { insecure: true } : {}
+        });
+        opts.log?.info(`baseline registry '${baseline.registry}': ${model.reference}`);
+        return { path: model.localPath, source: `registry ${baseline.registry} (${model.reference})` };
+      } catch (err) {
+        if (err instanceof core_src/* InputError */.dz && /no model '|no OCI image layout/.test(err.message)) {
+          opts.log?.info(`baseline registry '${baseline.registry}': ${err.message}: no baseline`);
+          return void 0;
+        }
+        throw err;
+      }
+    }
+  };
+}
+
+
+;// CONCATENATED MODULE: ./.build/tree/packages/stages/src/promote/index.js
+
+
+
+
+
+
+
+
+
+
+
+
+const APPROVALS = ["environment", "comment", "none"];
+function optString(values, name) {
+  const v = values[name];
+  if (v === void 0) return void 0;
+  if (typeof v !== "string" || v.trim() === "")
+    throw new core_src/* UsageError */.eb(`mlops promote: --${name} needs a value`);
+  return v.trim();
+}
+function githubTarget(token) {
+  const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? "").split("/");
+  if (!token || !owner || !repo) return void 0;
+  const target = { token, owner, repo };
+  if (process.env.GITHUB_API_URL) target.apiUrl = process.env.GITHUB_API_URL;
+  const runId = Number(process.env.GITHUB_RUN_ID);
+  if (Number.isInteger(runId) && runId > 0) target.runId = runId;
+  if (process.env.GITHUB_ACTOR) target.actor = process.env.GITHUB_ACTOR;
+  const pr = /^refs\/pull\/(\d+)\//.exec(process.env.GITHUB_REF ?? "");
+  if (pr) target.issue = Number(pr[1]);
+  return target;
+}
+const promote = defineStage({
+  name: "promote",
+  title: "Promote",
+  specKey: "promote",
+  schema: spec_schema_namespaceObject,
+  check: (section) => checkPromote(section),
+  declared: (spec) => spec.sections.promote !== void 0,
+  configure: async (spec, settings, ctx) => promoteConfig(spec, settings, ctx.cwd),
+  run: (config, ctx) => ctx.log.group(
+    `promote: ${config.rollback ? "rollback" : config.model.name} \u2192 ${config.to}`,
+    () => runPromote(config, ctx)
+  ),
+  report: (result) => [{ id: "promote", markdown: promoteSection(result) }],
+  cli: {
+    command: "promote",
+    summary: "Move the production tag in the model registry to the verified model, after approval",
+    usage: `
+Usage: mlops promote [--spec mlops.yml] [--to production] [--rollback] [--digest sha256:...]
+                     [--registry REF] [--insecure] [--approval environment|comment|none] [--out .mlops]
+
+Pushes the spec's model to the model registry as a CNCF ModelPack artifact (with its model card
+and evaluation result attached as referrers), verifies it by digest (manifest, artifact type,
+weights; the weights must be the model evaluate measured), asks for approval, then moves the
+channel tag (promote.to, default production) to that digest. The digest the tag named before is
+kept as <to>-previous. An audit record (who, when, run, digests, stage results) is attached to
+the model as a referrer.
+
+Every stage result in --out must not have failed; promote.require lists results that must exist.
+
+The registry is promote.registry (oci:DIR or HOST[:PORT]/REPO); without one, the embedded OCI
+layout at promote.store (default .model-store).
+
+On this machine approval is given by running the command; on GitHub it is the environment's
+required reviewers (approval: environment) or an /approve comment (approval: comment).
+
+Options:
+  --spec FILE        the pipeline spec (default: mlops.yml)
+  --to TAG           channel tag to move (default: promote.to, production)
+  --rollback         restore <to>-previous as <to> in one step (swaps the two tags)
+  --digest DIGEST    promote this model manifest digest, already in the registry
+  --registry REF     model repository (overrides promote.registry)
+  --insecure         plain HTTP to the registry
+  --approval MODE    override promote.approval
+  --out DIR          results directory (default: .mlops)
+  -h, --help         show this help
+
+Writes <out>/promote.json: from/to digests, previous, approver, audit reference.
+Exit codes: 0 promoted (or already there), 1 blocked (a stage failed, approval rejected or timed
+out), 2 bad usage or bad input (nothing to roll back to, model missing, registry refused).
+`,
+    options: {
+      to: { type: "string" },
+      rollback: { type: "boolean" },
+      digest: { type: "string" },
+      registry: { type: "string" },
+      insecure: { type: "boolean" },
+      approval: { type: "string" }
+    },
+    standalone: (values) => values.rollback === true && typeof values.registry === "string",
+    settings(values) {
+      const s = {};
+      const to = optString(values, "to");
+      const digest = optString(values, "digest");
+      const registry = optString(values, "registry");
+      const approval = optString(values, "approval");
+      if (to) s.to = to;
+      if (digest) s.digest = digest;
+      if (registry) s.registry = registry;
+      if (values.rollback === true) s.rollback = true;
+      if (values.insecure === true) s.insecure = true;
+      if (approval) {
+        if (!APPROVALS.includes(approval)) {
+          throw new core_src/* UsageError */.eb(
+            `mlops promote: --approval must be one of ${APPROVALS.join(", ")}, got '${approval}'`
+          );
+        }
+        s.approval = approval;
+      }
+      return s;
+    }
+  },
+  action: {
+    name: "promote",
+    settings(inputs) {
+      const s = {};
+      const to = inputs.optional("to");
+      const digest = inputs.optional("digest");
+      const registry = inputs.optional("registry");
+      const insecure = inputs.optionalBoolean("insecure");
+      if (to) s.to = to;
+      if (digest) s.digest = digest;
+      if (registry) s.registry = registry;
+      if (insecure !== void 0) s.insecure = insecure;
+      if (inputs.boolean("rollback", false)) s.rollback = true;
+      const approval = inputs.optional("approval");
+      if (approval) s.approval = inputs.choice("approval", APPROVALS, "environment");
+      const timeout = inputs.number("approval-timeout-minutes", { min: 0 });
+      if (timeout !== void 0) s.timeoutMs = timeout * 6e4;
+      const gh = githubTarget(inputs.optional("github-token"));
+      if (gh) s.github = gh;
+      return s;
+    },
+    outputs(result) {
+      const d = result.details ?? {};
+      return {
+        digest: d.to ?? "",
+        "previous-digest": d.previous ?? "",
+        changed: d.changed === true,
+        approver: d.approval?.by ?? "",
+        "audit-ref": d.audit?.reference ?? "",
+        "model-ref": d.model?.reference ?? ""
+      };
+    }
+  }
+});
+
+
+;// CONCATENATED MODULE: ./.build/tree/packages/stages/src/deploy-canary/approval.js
+
+function canaryApprover(approval, model, target, log) {
+  if (!approval) return void 0;
+  return async ({ reason, step, weight }) => {
+    const { createClient } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 52923));
+    const octokit = createClient({
+      token: approval.github.token,
+      ...approval.github.apiUrl ? { baseUrl: approval.github.apiUrl } : {}
+    });
+    const rec = await commentApproval({
+      octokit,
+      gh: approval.github,
+      issue: approval.issue,
+      config: approval.comment,
+      request: { model, digest: "", to: "canary", registry: "" },
+      ask: {
+        heading: `### Canary of \`${model}\` paused at ${weight}%: continue the rollout?`,
+        rows: [
+          ["why", reason],
+          ["step", String(step + 1)],
+          ["target", target]
+        ]
+      },
+      log
+    });
+    return {
+      approved: rec.decision === "approved",
+      ...rec.by ? { by: rec.by } : {},
+      ...rec.comment ? { reason: rec.comment } : {}
+    };
+  };
+}
+
+
 ;// CONCATENATED MODULE: ./.build/tree/packages/stages/src/deploy-canary/report.js
 
 const ICON = {
@@ -80282,10 +83146,6 @@ function deployCanarySections(result) {
 }
 
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(77598);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(51455);
 // EXTERNAL MODULE: ./.build/tree/packages/core/src/errors.js
 var errors = __nccwpck_require__(43609);
 ;// CONCATENATED MODULE: ./.build/tree/packages/data/src/input-error.js
@@ -87389,8 +90249,6 @@ function prometheusSource(options) {
 }
 
 
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(37067);
 // EXTERNAL MODULE: ./node_modules/prom-client/index.js
 var prom_client = __nccwpck_require__(95222);
 ;// CONCATENATED MODULE: ./.build/tree/packages/deploy/src/local/metrics.js
@@ -87923,10 +90781,6 @@ async function startRouter(options) {
 }
 
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(48161);
 ;// CONCATENATED MODULE: ./.build/tree/packages/deploy/src/local/prometheus-server.js
 
 
@@ -89270,8 +92124,6 @@ class Recorder {
 }
 
 
-// EXTERNAL MODULE: external "node:https"
-var external_node_https_ = __nccwpck_require__(44708);
 ;// CONCATENATED MODULE: ./.build/tree/packages/loadgen/src/transport.js
 
 
@@ -92545,7 +95397,7 @@ async function runArgo(config, log, approve) {
 
 
 ;// CONCATENATED MODULE: ./.build/tree/packages/stages/src/deploy-canary/spec.schema.json
-const spec_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"property":{"description":"Deploy stage: a canary rollout in steps, each judged on live traffic against stable (error rate by a two-proportion test, latency by Kayenta\'s Mann-Whitney judge, any PromQL), rolled back by itself on failure and paused for a person when the analysis cannot decide.","type":"object","additionalProperties":false,"properties":{"target":{"title":"deploy target","description":"local: a weighted router in front of two embedded model servers, scraped by a local Prometheus (runs anywhere). kubernetes: Deployments, Services and a Gateway API HTTPRoute (or ingress-nginx canary Ingress) moved per step. argo-rollouts: set the image on an Argo Rollout and follow its own steps and analysis.","enum":["local","kubernetes","argo-rollouts"],"default":"local"},"canary":{"$ref":"#/definitions/deployCanary","default":{}},"local":{"description":"Settings of the local target.","type":"object","additionalProperties":false,"default":{},"properties":{"stable-model":{"description":"The model stable serves (the current production model). Default: evaluate.baseline.path when set, else model.path (an A/A canary).","type":"string","minLength":1},"traffic":{"$ref":"#/definitions/rate","description":"Synthetic traffic sent through the router from data.eval rows while the canary runs (default 200/s).","default":"200/s"},"scrape-interval":{"$ref":"#/definitions/duration","description":"How often the local Prometheus scrapes the router (default 1s).","default":"1s"}}},"prometheus":{"description":"Prometheus the kubernetes target queries (the local target runs its own).","type":"object","additionalProperties":false,"required":["url"],"properties":{"url":{"type":"string","pattern":"^https?://[^\\\\s]+$","examples":["http://prometheus.monitoring:9090"]},"requests":{"description":"PromQL: requests of one backend over the window; {{ backend }} is the backend\'s label value, {{ interval }} the window.","type":"string","examples":["sum(increase(http_requests_total{service=\\"{{ backend }}\\"}[{{ interval }}]))"]},"errors":{"description":"PromQL: failed requests of one backend over the window.","type":"string","examples":["sum(increase(http_requests_total{service=\\"{{ backend }}\\",code=~\\"5..\\"}[{{ interval }}]))"]},"latency-buckets":{"description":"PromQL: a latency histogram\'s bucket increases over the window, by le.","type":"string","examples":["sum by (le) (increase(http_request_duration_seconds_bucket{service=\\"{{ backend }}\\"}[{{ interval }}]))"]},"latency-unit":{"description":"Unit of the histogram\'s le bounds.","enum":["s","ms"],"default":"s"}}},"kubernetes":{"$ref":"#/definitions/deployKubernetes"}}},"definitions":{"deployCanary":{"description":"Canary steps and their analysis (Argo Rollouts\' and Flagger\'s model).","type":"object","additionalProperties":false,"default":{},"properties":{"steps":{"description":"In order: a traffic percent for the canary (100 promotes), { pause: 30s }, or { confirm: message } (wait for a person).","type":"array","minItems":1,"items":{"$ref":"#/definitions/deployCanaryStep"},"default":[10,50,100]},"interval":{"$ref":"#/definitions/duration","description":"Length of each analysis window (time at a weight before it is judged).","default":"30s"},"failure-limit":{"description":"Failed analyses tolerated before rolling back (a failed window repeats at the same weight).","type":"integer","minimum":0,"default":0},"inconclusive-limit":{"description":"Inconclusive or no-data analyses tolerated before pausing for a person.","type":"integer","minimum":0,"default":0},"min-samples":{"description":"Fewest requests per side (canary and stable) a window needs; fewer is no-data, never a pass.","type":"integer","minimum":1,"default":50},"analysis":{"description":"Checks run on every window. Default: error-rate (allowed increase 1 point) and latency (allowed increase 10%).","type":"array","items":{"$ref":"#/definitions/deployCanaryCheck"}}}},"deployCanaryStep":{"oneOf":[{"type":"integer","minimum":1,"maximum":100},{"type":"object","additionalProperties":false,"required":["pause"],"properties":{"pause":{"$ref":"#/definitions/duration"}}},{"type":"object","additionalProperties":false,"required":["confirm"],"properties":{"confirm":{"type":"string","minLength":1}}}]},"deployCanaryCheck":{"type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"description":"error-rate: two-proportion test against stable; latency: Mann-Whitney U with the Hodges-Lehmann shift (Kayenta\'s judge); query: any PromQL returning one number.","enum":["error-rate","latency","query"]},"name":{"type":"string","minLength":1,"description":"Shown in the report (default: the type)."},"allowed-increase":{"description":"error-rate: points the canary\'s rate may exceed stable\'s (0.01 or \\"1%\\"). latency: the shift allowed as effect size, \\"10ms\\" or \\"10%\\" of stable\'s median.","oneOf":[{"type":"number","minimum":0},{"type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)?(%|ms|s)$"}]},"confidence":{"description":"Confidence level of the interval (default 0.98, as Netflix\'s Kayenta judge).","type":"number","exclusiveMinimum":0.5,"exclusiveMaximum":1},"min-samples":{"type":"integer","minimum":1,"description":"Overrides canary.min-samples for this check."},"gates":{"description":"k6-style gates on the canary\'s values: error-rate has error_rate, errors, requests; latency has p(50) p(90) p(95) p(99) p(99.9) max (ms); query has value.","type":"array","items":{"type":"string","minLength":1},"default":[]},"query":{"description":"query: PromQL with {{ canary }}, {{ stable }} and {{ interval }} placeholders, returning one series or a scalar.","type":"string","minLength":1},"on-empty":{"description":"query: what an empty result means (no-data, the default, or zero for counters that never fired).","enum":["no-data","zero"],"default":"no-data"}}},"deployKubernetes":{"description":"Settings of the kubernetes and argo-rollouts targets.","type":"object","additionalProperties":false,"required":["image"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","description":"Application name (default: model.name)."},"namespace":{"type":"string","default":"default"},"image":{"type":"string","minLength":1,"description":"The canary\'s image, by digest preferably (registry/model@sha256:...)."},"stable-image":{"type":"string","minLength":1,"description":"Stable\'s image, applied when stable is created by this stage."},"replicas":{"type":"integer","minimum":1,"default":2},"canary-replicas":{"type":"integer","minimum":1,"default":1},"container-port":{"type":"integer","minimum":1,"maximum":65535,"default":8080},"service-port":{"type":"integer","minimum":1,"maximum":65535,"default":80},"routing":{"description":"gateway-api: HTTPRoute backend weights (primary). ingress-nginx: canary-weight annotations (legacy: ingress-nginx stops receiving fixes in March 2026).","enum":["gateway-api","ingress-nginx"],"default":"gateway-api"},"gateway":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string"},"namespace":{"type":"string"},"section-name":{"type":"string"}}},"hostnames":{"type":"array","items":{"type":"string"}},"ingress":{"type":"object","additionalProperties":false,"properties":{"host":{"type":"string"},"path":{"type":"string"},"class-name":{"type":"string"}}},"apply":{"description":"kubectl: server-side apply to the current context. gitops: write YAML to gitops-dir for Argo CD or Flux.","enum":["kubectl","gitops"],"default":"kubectl"},"gitops-dir":{"type":"string","description":"Directory of the config repository checkout to write to (apply: gitops)."},"context":{"type":"string","description":"kubectl context (default: the current one)."}}}}}');
+const deploy_canary_spec_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"property":{"description":"Deploy stage: a canary rollout in steps, each judged on live traffic against stable (error rate by a two-proportion test, latency by Kayenta\'s Mann-Whitney judge, any PromQL), rolled back by itself on failure and paused for a person when the analysis cannot decide.","type":"object","additionalProperties":false,"properties":{"target":{"title":"deploy target","description":"local: a weighted router in front of two embedded model servers, scraped by a local Prometheus (runs anywhere). kubernetes: Deployments, Services and a Gateway API HTTPRoute (or ingress-nginx canary Ingress) moved per step. argo-rollouts: set the image on an Argo Rollout and follow its own steps and analysis.","enum":["local","kubernetes","argo-rollouts"],"default":"local"},"canary":{"$ref":"#/definitions/deployCanary","default":{}},"local":{"description":"Settings of the local target.","type":"object","additionalProperties":false,"default":{},"properties":{"stable-model":{"description":"The model stable serves (the current production model). Default: evaluate.baseline.path when set, else model.path (an A/A canary).","type":"string","minLength":1},"traffic":{"$ref":"#/definitions/rate","description":"Synthetic traffic sent through the router from data.eval rows while the canary runs (default 200/s).","default":"200/s"},"scrape-interval":{"$ref":"#/definitions/duration","description":"How often the local Prometheus scrapes the router (default 1s).","default":"1s"}}},"prometheus":{"description":"Prometheus the kubernetes target queries (the local target runs its own).","type":"object","additionalProperties":false,"required":["url"],"properties":{"url":{"type":"string","pattern":"^https?://[^\\\\s]+$","examples":["http://prometheus.monitoring:9090"]},"requests":{"description":"PromQL: requests of one backend over the window; {{ backend }} is the backend\'s label value, {{ interval }} the window.","type":"string","examples":["sum(increase(http_requests_total{service=\\"{{ backend }}\\"}[{{ interval }}]))"]},"errors":{"description":"PromQL: failed requests of one backend over the window.","type":"string","examples":["sum(increase(http_requests_total{service=\\"{{ backend }}\\",code=~\\"5..\\"}[{{ interval }}]))"]},"latency-buckets":{"description":"PromQL: a latency histogram\'s bucket increases over the window, by le.","type":"string","examples":["sum by (le) (increase(http_request_duration_seconds_bucket{service=\\"{{ backend }}\\"}[{{ interval }}]))"]},"latency-unit":{"description":"Unit of the histogram\'s le bounds.","enum":["s","ms"],"default":"s"}}},"kubernetes":{"$ref":"#/definitions/deployKubernetes"}}},"definitions":{"deployCanary":{"description":"Canary steps and their analysis (Argo Rollouts\' and Flagger\'s model).","type":"object","additionalProperties":false,"default":{},"properties":{"steps":{"description":"In order: a traffic percent for the canary (100 promotes), { pause: 30s }, or { confirm: message } (wait for a person).","type":"array","minItems":1,"items":{"$ref":"#/definitions/deployCanaryStep"},"default":[10,50,100]},"interval":{"$ref":"#/definitions/duration","description":"Length of each analysis window (time at a weight before it is judged).","default":"30s"},"failure-limit":{"description":"Failed analyses tolerated before rolling back (a failed window repeats at the same weight).","type":"integer","minimum":0,"default":0},"inconclusive-limit":{"description":"Inconclusive or no-data analyses tolerated before pausing for a person.","type":"integer","minimum":0,"default":0},"min-samples":{"description":"Fewest requests per side (canary and stable) a window needs; fewer is no-data, never a pass.","type":"integer","minimum":1,"default":50},"analysis":{"description":"Checks run on every window. Default: error-rate (allowed increase 1 point) and latency (allowed increase 10%).","type":"array","items":{"$ref":"#/definitions/deployCanaryCheck"}}}},"deployCanaryStep":{"oneOf":[{"type":"integer","minimum":1,"maximum":100},{"type":"object","additionalProperties":false,"required":["pause"],"properties":{"pause":{"$ref":"#/definitions/duration"}}},{"type":"object","additionalProperties":false,"required":["confirm"],"properties":{"confirm":{"type":"string","minLength":1}}}]},"deployCanaryCheck":{"type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"description":"error-rate: two-proportion test against stable; latency: Mann-Whitney U with the Hodges-Lehmann shift (Kayenta\'s judge); query: any PromQL returning one number.","enum":["error-rate","latency","query"]},"name":{"type":"string","minLength":1,"description":"Shown in the report (default: the type)."},"allowed-increase":{"description":"error-rate: points the canary\'s rate may exceed stable\'s (0.01 or \\"1%\\"). latency: the shift allowed as effect size, \\"10ms\\" or \\"10%\\" of stable\'s median.","oneOf":[{"type":"number","minimum":0},{"type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)?(%|ms|s)$"}]},"confidence":{"description":"Confidence level of the interval (default 0.98, as Netflix\'s Kayenta judge).","type":"number","exclusiveMinimum":0.5,"exclusiveMaximum":1},"min-samples":{"type":"integer","minimum":1,"description":"Overrides canary.min-samples for this check."},"gates":{"description":"k6-style gates on the canary\'s values: error-rate has error_rate, errors, requests; latency has p(50) p(90) p(95) p(99) p(99.9) max (ms); query has value.","type":"array","items":{"type":"string","minLength":1},"default":[]},"query":{"description":"query: PromQL with {{ canary }}, {{ stable }} and {{ interval }} placeholders, returning one series or a scalar.","type":"string","minLength":1},"on-empty":{"description":"query: what an empty result means (no-data, the default, or zero for counters that never fired).","enum":["no-data","zero"],"default":"no-data"}}},"deployKubernetes":{"description":"Settings of the kubernetes and argo-rollouts targets.","type":"object","additionalProperties":false,"required":["image"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","description":"Application name (default: model.name)."},"namespace":{"type":"string","default":"default"},"image":{"type":"string","minLength":1,"description":"The canary\'s image, by digest preferably (registry/model@sha256:...)."},"stable-image":{"type":"string","minLength":1,"description":"Stable\'s image, applied when stable is created by this stage."},"replicas":{"type":"integer","minimum":1,"default":2},"canary-replicas":{"type":"integer","minimum":1,"default":1},"container-port":{"type":"integer","minimum":1,"maximum":65535,"default":8080},"service-port":{"type":"integer","minimum":1,"maximum":65535,"default":80},"routing":{"description":"gateway-api: HTTPRoute backend weights (primary). ingress-nginx: canary-weight annotations (legacy: ingress-nginx stops receiving fixes in March 2026).","enum":["gateway-api","ingress-nginx"],"default":"gateway-api"},"gateway":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string"},"namespace":{"type":"string"},"section-name":{"type":"string"}}},"hostnames":{"type":"array","items":{"type":"string"}},"ingress":{"type":"object","additionalProperties":false,"properties":{"host":{"type":"string"},"path":{"type":"string"},"class-name":{"type":"string"}}},"apply":{"description":"kubectl: server-side apply to the current context. gitops: write YAML to gitops-dir for Argo CD or Flux.","enum":["kubectl","gitops"],"default":"kubectl"},"gitops-dir":{"type":"string","description":"Directory of the config repository checkout to write to (apply: gitops)."},"context":{"type":"string","description":"kubectl context (default: the current one)."}}}}}');
 ;// CONCATENATED MODULE: ./.build/tree/packages/stages/src/deploy-canary/spec.js
 
 
@@ -92801,6 +95653,10 @@ function deployCanaryConfig(spec, settings, cwd) {
 
 
 
+
+
+
+
 const TARGETS = ["local", "kubernetes", "argo-rollouts"];
 function flag(values, name) {
   const v = values[name];
@@ -92824,14 +95680,24 @@ const deployCanary = defineStage({
   name: "deploy-canary",
   title: "Deploy canary",
   specKey: "deploy",
-  schema: spec_schema_namespaceObject,
+  schema: deploy_canary_spec_schema_namespaceObject,
   check: (section) => checkDeploy(section),
   declared: (spec) => spec.sections.deploy !== void 0,
-  configure: async (spec, settings, ctx) => deployCanaryConfig(spec, settings, ctx.cwd),
-  run: (config, ctx) => ctx.log.group(
-    `deploy-canary: ${config.modelName} on ${config.target}`,
-    () => runDeployCanary(config, ctx)
-  ),
+  async configure(spec, settings, ctx) {
+    const config = deployCanaryConfig(spec, settings, ctx.cwd);
+    if (spec?.sections.promote !== void 0 && settings.github) {
+      const p = promoteConfig(spec, { github: settings.github }, ctx.cwd);
+      const issue = p.comment.issue ?? settings.github.issue;
+      if (p.approval === "comment" && issue !== void 0) {
+        config.approval = { comment: p.comment, github: settings.github, issue };
+      }
+    }
+    return config;
+  },
+  run: (config, ctx) => ctx.log.group(`deploy-canary: ${config.modelName} on ${config.target}`, () => {
+    const approve = canaryApprover(config.approval, config.modelName, config.target, ctx.log);
+    return runDeployCanary(config, ctx, approve ? { approve } : {});
+  }),
   report: (result) => deployCanarySections(result),
   cli: {
     command: "deploy-canary",
@@ -92901,6 +95767,8 @@ Exit codes: 0 promoted, 1 rolled back, 2 bad usage or bad spec.
       if (sm) s.stableModel = sm;
       const a = applyMode("input apply", inputs.optional("apply"));
       if (a) s.apply = a;
+      const gh = githubTarget(inputs.optional("github-token"));
+      if (gh) s.github = gh;
       const g = inputs.path("gitops-dir");
       if (g) s.gitopsDir = g;
       return s;
@@ -96719,1903 +99587,6 @@ Exit codes: 0 done (drift or not, unless --fail-on-drift), 1 drift with --fail-o
 });
 
 
-;// CONCATENATED MODULE: ./.build/tree/packages/registry/src/types.js
-const MEDIA_TYPE_OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
-const MEDIA_TYPE_OCI_INDEX = "application/vnd.oci.image.index.v1+json";
-const MEDIA_TYPE_OCI_CONFIG = "application/vnd.oci.image.config.v1+json";
-const MEDIA_TYPE_OCI_LAYER_TAR = "application/vnd.oci.image.layer.v1.tar";
-const MEDIA_TYPE_OCI_LAYER_GZIP = "application/vnd.oci.image.layer.v1.tar+gzip";
-const MEDIA_TYPE_OCI_EMPTY = "application/vnd.oci.empty.v1+json";
-const MEDIA_TYPE_DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
-const MEDIA_TYPE_DOCKER_MANIFEST_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
-const ANNOTATION_REF_NAME = "org.opencontainers.image.ref.name";
-const MANIFEST_MEDIA_TYPES = [
-  MEDIA_TYPE_OCI_MANIFEST,
-  MEDIA_TYPE_OCI_INDEX,
-  MEDIA_TYPE_DOCKER_MANIFEST,
-  MEDIA_TYPE_DOCKER_MANIFEST_LIST
-];
-function types_isIndex(m) {
-  return m.mediaType === MEDIA_TYPE_OCI_INDEX || m.mediaType === MEDIA_TYPE_DOCKER_MANIFEST_LIST;
-}
-function isIndexMediaType(mediaType) {
-  return mediaType === MEDIA_TYPE_OCI_INDEX || mediaType === MEDIA_TYPE_DOCKER_MANIFEST_LIST;
-}
-const DIGEST_RE = /^sha256:[a-f0-9]{64}$/;
-const TAG_RE = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
-function isDigest(s) {
-  return DIGEST_RE.test(s);
-}
-function isValidTag(s) {
-  return TAG_RE.test(s);
-}
-function digestHex(digest) {
-  if (!DIGEST_RE.test(digest)) throw new Error(`not a sha256 digest: '${digest}'`);
-  return digest.slice("sha256:".length);
-}
-function referrersTagFor(digest) {
-  return `sha256-${digestHex(digest)}`;
-}
-function manifestBytes(manifest) {
-  return Buffer.from(JSON.stringify(manifest), "utf8");
-}
-
-
-;// CONCATENATED MODULE: ./.build/tree/packages/registry/src/referrers.js
-
-function referrerDescriptor(manifest, descriptor) {
-  const out = {
-    mediaType: descriptor.mediaType,
-    digest: descriptor.digest,
-    size: descriptor.size
-  };
-  const artifactType = manifest.artifactType ?? (!types_isIndex(manifest) ? manifest.config.mediaType : void 0);
-  if (artifactType) out.artifactType = artifactType;
-  if (manifest.annotations && Object.keys(manifest.annotations).length > 0) {
-    out.annotations = { ...manifest.annotations };
-  }
-  return out;
-}
-function addToReferrersIndex(existing, entry) {
-  const manifests = (existing?.manifests ?? []).filter((d) => d.digest !== entry.digest);
-  manifests.push(entry);
-  return { schemaVersion: 2, mediaType: MEDIA_TYPE_OCI_INDEX, manifests };
-}
-function filterReferrers(list, artifactType) {
-  return artifactType ? list.filter((d) => d.artifactType === artifactType) : list;
-}
-
-
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(57075);
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-;// CONCATENATED MODULE: ./.build/tree/packages/registry/src/store.js
-function manifestInputBytes(m) {
-  if ("bytes" in m) return { bytes: Buffer.from(m.bytes), mediaType: m.mediaType };
-  return { bytes: Buffer.from(JSON.stringify(m), "utf8"), mediaType: m.mediaType };
-}
-
-
-;// CONCATENATED MODULE: ./.build/tree/packages/registry/src/layout.js
-
-
-
-
-
-
-
-
-
-
-const OCI_LAYOUT_VERSION = "1.0.0";
-const LOCK_STALE_MS = 6e4;
-const LOCK_WAIT_MS = 6e4;
-async function sha256FileDescriptor(file, mediaType) {
-  const hash = (0,external_node_crypto_.createHash)("sha256");
-  let size = 0;
-  for await (const chunk of (0,external_node_fs_.createReadStream)(file, { highWaterMark: 1 << 20 })) {
-    hash.update(chunk);
-    size += chunk.length;
-  }
-  return { mediaType, digest: `sha256:${hash.digest("hex")}`, size };
-}
-function bytesDescriptor(data, mediaType) {
-  const buf = typeof data === "string" ? Buffer.from(data, "utf8") : data;
-  return {
-    mediaType,
-    digest: `sha256:${(0,external_node_crypto_.createHash)("sha256").update(buf).digest("hex")}`,
-    size: buf.length
-  };
-}
-class OciLayout {
-  constructor(dir) {
-    this.dir = dir;
-    this.location = `oci:${dir}`;
-  }
-  dir;
-  location;
-  queue = Promise.resolve();
-  /** Opens (and by default creates) a layout at `dir`. */
-  static async open(dir, options = {}) {
-    const abs = external_node_path_.resolve(dir);
-    const layoutFile = external_node_path_.join(abs, "oci-layout");
-    let existing;
-    try {
-      existing = await (0,promises_.readFile)(layoutFile, "utf8");
-    } catch {
-      existing = void 0;
-    }
-    if (existing !== void 0) {
-      let version;
-      try {
-        version = JSON.parse(existing).imageLayoutVersion;
-      } catch {
-        version = void 0;
-      }
-      if (typeof version !== "string" || !version.startsWith("1.")) {
-        throw new core_src/* InputError */.dz(
-          `${layoutFile}: not an OCI image layout (imageLayoutVersion '${String(version)}')`
-        );
-      }
-    } else {
-      if (options.create === false) {
-        throw new core_src/* InputError */.dz(`${abs}: no OCI image layout here (missing oci-layout file)`);
-      }
-      await (0,promises_.mkdir)(external_node_path_.join(abs, "blobs", "sha256"), { recursive: true });
-      await atomicWrite(layoutFile, JSON.stringify({ imageLayoutVersion: OCI_LAYOUT_VERSION }));
-    }
-    await (0,promises_.mkdir)(external_node_path_.join(abs, "blobs", "sha256"), { recursive: true });
-    const layout = new OciLayout(abs);
-    try {
-      await (0,promises_.stat)(layout.indexPath);
-    } catch {
-      await layout.withIndexLock(async () => {
-        try {
-          await (0,promises_.stat)(layout.indexPath);
-        } catch {
-          await layout.writeIndex({ schemaVersion: 2, mediaType: MEDIA_TYPE_OCI_INDEX, manifests: [] });
-        }
-      });
-    }
-    return layout;
-  }
-  get indexPath() {
-    return external_node_path_.join(this.dir, "index.json");
-  }
-  blobPath(digest) {
-    return external_node_path_.join(this.dir, "blobs", "sha256", digestHex(digest));
-  }
-  async hasBlob(digest) {
-    try {
-      await (0,promises_.stat)(this.blobPath(digest));
-      return true;
-    } catch {
-      return false;
-    }
-  }
-  async putBlob(source, mediaType) {
-    if (typeof source === "string" || source instanceof Uint8Array) {
-      const buf = typeof source === "string" ? Buffer.from(source, "utf8") : Buffer.from(source);
-      const desc = bytesDescriptor(buf, mediaType);
-      if (!await this.hasBlob(desc.digest)) await atomicWrite(this.blobPath(desc.digest), buf);
-      return desc;
-    }
-    return this.putBlobStream((0,external_node_fs_.createReadStream)(source.file, { highWaterMark: 1 << 20 }), mediaType);
-  }
-  /** Hashes while writing (one pass), then renames into place; the stream is consumed once. */
-  async putBlobStream(source, mediaType) {
-    const tmp = external_node_path_.join(this.dir, "blobs", "sha256", `.tmp-${(0,external_node_crypto_.randomBytes)(8).toString("hex")}`);
-    const hash = (0,external_node_crypto_.createHash)("sha256");
-    let size = 0;
-    const readable = source instanceof external_node_stream_.Readable ? source : external_node_stream_.Readable.from(source);
-    try {
-      await (0,external_node_stream_promises_namespaceObject.pipeline)(
-        readable,
-        async function* (chunks) {
-          for await (const chunk of chunks) {
-            hash.update(chunk);
-            size += chunk.length;
-            yield chunk;
-          }
-        },
-        (0,external_node_fs_.createWriteStream)(tmp)
-      );
-      const digest = `sha256:${hash.digest("hex")}`;
-      if (await this.hasBlob(digest)) await (0,promises_.rm)(tmp, { force: true });
-      else await (0,promises_.rename)(tmp, this.blobPath(digest));
-      return { mediaType, digest, size };
-    } catch (err) {
-      await (0,promises_.rm)(tmp, { force: true });
-      throw err;
-    }
-  }
-  async putBlobFrom(descriptor, openSource) {
-    if (await this.hasBlob(descriptor.digest)) return;
-    const got = await this.putBlobStream(await openSource(), descriptor.mediaType);
-    if (got.digest !== descriptor.digest || got.size !== descriptor.size) {
-      throw new Error(
-        `blob ${descriptor.digest} (${descriptor.size} bytes) arrived as ${got.digest} (${got.size} bytes)`
-      );
-    }
-  }
-  async openBlob(digest) {
-    const p = this.blobPath(digest);
-    await (0,promises_.stat)(p).catch(() => {
-      throw new core_src/* InputError */.dz(`${this.location}: blob ${digest} not found`);
-    });
-    return (0,external_node_fs_.createReadStream)(p, { highWaterMark: 1 << 20 });
-  }
-  async getBlob(digest) {
-    let buf;
-    try {
-      buf = await (0,promises_.readFile)(this.blobPath(digest));
-    } catch {
-      throw new core_src/* InputError */.dz(`${this.location}: blob ${digest} not found`);
-    }
-    const actual = `sha256:${(0,external_node_crypto_.createHash)("sha256").update(buf).digest("hex")}`;
-    if (actual !== digest) {
-      throw new Error(`${this.location}: blob ${digest} is corrupt (content hashes to ${actual})`);
-    }
-    return buf;
-  }
-  /**
-   * Writes the manifest blob and records it in index.json (under `tag` when given). A manifest with
-   * a `subject` is also added to the subject's referrers fallback index.
-   */
-  async putManifest(input, tag) {
-    if (tag !== void 0) assertTag(tag);
-    const { bytes, mediaType } = manifestInputBytes(input);
-    const manifest = parseManifest(bytes, "manifest");
-    const desc = await this.putBlob(bytes, mediaType);
-    if (manifest.artifactType) desc.artifactType = manifest.artifactType;
-    await this.withIndexLock(async () => {
-      const index = await this.readIndex();
-      if (tag !== void 0) setTag(index, tag, desc);
-      else if (!index.manifests.some((d) => d.digest === desc.digest)) index.manifests.push({ ...desc });
-      if (manifest.subject) await this.addReferrerLocked(index, manifest, desc);
-      await this.writeIndex(index);
-    });
-    return desc;
-  }
-  async getManifest(ref) {
-    let desc;
-    if (isDigest(ref)) {
-      if (!await this.hasBlob(ref)) return void 0;
-      const index = await this.readIndex();
-      desc = index.manifests.find((d) => d.digest === ref);
-      if (!desc) {
-        const bytes2 = await this.getBlob(ref);
-        const manifest2 = parseManifest(bytes2, ref);
-        return {
-          descriptor: { mediaType: manifest2.mediaType, digest: ref, size: bytes2.length },
-          manifest: manifest2,
-          bytes: bytes2
-        };
-      }
-    } else {
-      desc = await this.resolve(ref);
-      if (!desc) return void 0;
-    }
-    const bytes = await this.getBlob(desc.digest);
-    const manifest = parseManifest(bytes, desc.digest);
-    const descriptor = { mediaType: desc.mediaType, digest: desc.digest, size: desc.size };
-    if (manifest.artifactType) descriptor.artifactType = manifest.artifactType;
-    return { descriptor, manifest, bytes };
-  }
-  async resolve(tag) {
-    const index = await this.readIndex();
-    const entry = index.manifests.find((d) => d.annotations?.[ANNOTATION_REF_NAME] === tag);
-    if (!entry) return void 0;
-    return stripRefName(entry);
-  }
-  async tag(tag, descriptor) {
-    assertTag(tag);
-    if (!await this.hasBlob(descriptor.digest)) {
-      throw new core_src/* InputError */.dz(
-        `${this.location}: cannot tag '${tag}': manifest ${descriptor.digest} is not in the layout`
-      );
-    }
-    await this.withIndexLock(async () => {
-      const index = await this.readIndex();
-      setTag(index, tag, descriptor);
-      await this.writeIndex(index);
-    });
-  }
-  /** Removes a tag; the manifest stays in index.json untagged so it is not garbage. */
-  async untag(tag) {
-    await this.withIndexLock(async () => {
-      const index = await this.readIndex();
-      removeTag(index, tag);
-      await this.writeIndex(index);
-    });
-  }
-  async listTags() {
-    const index = await this.readIndex();
-    const tags = index.manifests.map((d) => d.annotations?.[ANNOTATION_REF_NAME]).filter((t) => t !== void 0);
-    return [...new Set(tags)].sort();
-  }
-  async referrers(digest, artifactType) {
-    const found = await this.getManifest(referrersTagFor(digest));
-    if (!found || !types_isIndex(found.manifest)) return [];
-    return filterReferrers(found.manifest.manifests, artifactType);
-  }
-  async readIndex() {
-    let text;
-    try {
-      text = await (0,promises_.readFile)(this.indexPath, "utf8");
-    } catch {
-      return { schemaVersion: 2, mediaType: MEDIA_TYPE_OCI_INDEX, manifests: [] };
-    }
-    let parsed;
-    try {
-      parsed = JSON.parse(text);
-    } catch (err) {
-      throw new core_src/* InputError */.dz(`${this.indexPath}: invalid JSON (${err.message})`);
-    }
-    const index = parsed;
-    if (!index || !Array.isArray(index.manifests)) {
-      throw new core_src/* InputError */.dz(`${this.indexPath}: not an OCI image index (no 'manifests' array)`);
-    }
-    return { ...index, schemaVersion: 2, mediaType: MEDIA_TYPE_OCI_INDEX };
-  }
-  async writeIndex(index) {
-    await atomicWrite(this.indexPath, JSON.stringify(index));
-  }
-  async addReferrerLocked(index, manifest, desc) {
-    const subject = manifest.subject;
-    if (!subject) return;
-    const fallbackTag = referrersTagFor(subject.digest);
-    const current = index.manifests.find((d) => d.annotations?.[ANNOTATION_REF_NAME] === fallbackTag);
-    let existing;
-    if (current) {
-      const parsed = parseManifest(await this.getBlob(current.digest), current.digest);
-      if (types_isIndex(parsed)) existing = parsed;
-    }
-    const next = addToReferrersIndex(existing, referrerDescriptor(manifest, desc));
-    const bytes = Buffer.from(JSON.stringify(next), "utf8");
-    const nextDesc = await this.putBlob(bytes, MEDIA_TYPE_OCI_INDEX);
-    setTag(index, fallbackTag, nextDesc, { keepOld: false });
-  }
-  /** Serialises index.json read-modify-write within the process and across processes. */
-  withIndexLock(fn) {
-    const run = this.queue.then(async () => {
-      const release = await acquireFileLock(`${this.indexPath}.lock`);
-      try {
-        return await fn();
-      } finally {
-        await release();
-      }
-    });
-    this.queue = run.catch(() => void 0);
-    return run;
-  }
-}
-function assertTag(tag) {
-  if (!isValidTag(tag)) {
-    throw new core_src/* InputError */.dz(
-      `invalid tag '${tag}': tags are 1-128 characters of letters, digits, '_', '.', '-' and do not start with '.' or '-'`
-    );
-  }
-}
-function stripRefName(entry) {
-  const out = { ...entry };
-  if (entry.annotations) {
-    const { [ANNOTATION_REF_NAME]: _ref, ...rest } = entry.annotations;
-    if (Object.keys(rest).length > 0) out.annotations = rest;
-    else delete out.annotations;
-  }
-  return out;
-}
-function removeTag(index, tag, keepOld = true) {
-  const i = index.manifests.findIndex((d) => d.annotations?.[ANNOTATION_REF_NAME] === tag);
-  if (i < 0) return;
-  const old = index.manifests[i];
-  index.manifests.splice(i, 1);
-  if (keepOld && !index.manifests.some((d) => d.digest === old.digest)) {
-    index.manifests.splice(i, 0, stripRefName(old));
-  }
-}
-function setTag(index, tag, desc, opts = {}) {
-  removeTag(index, tag, opts.keepOld ?? true);
-  const entry = { mediaType: desc.mediaType, digest: desc.digest, size: desc.size };
-  if (desc.artifactType) entry.artifactType = desc.artifactType;
-  if (desc.platform) entry.platform = desc.platform;
-  entry.annotations = { ...desc.annotations ?? {}, [ANNOTATION_REF_NAME]: tag };
-  const untagged = index.manifests.findIndex(
-    (d) => d.digest === desc.digest && d.annotations?.[ANNOTATION_REF_NAME] === void 0
-  );
-  if (untagged >= 0) index.manifests.splice(untagged, 1, entry);
-  else index.manifests.push(entry);
-}
-function parseManifest(bytes, what) {
-  let parsed;
-  try {
-    parsed = JSON.parse(Buffer.from(bytes).toString("utf8"));
-  } catch (err) {
-    throw new Error(`${what}: manifest is not JSON (${err.message})`);
-  }
-  const m = parsed;
-  if (!m || typeof m !== "object" || m.schemaVersion !== 2) {
-    throw new Error(`${what}: not an OCI/Docker schema 2 manifest`);
-  }
-  if (typeof m.mediaType !== "string") {
-    m.mediaType = Array.isArray(m.manifests) ? MEDIA_TYPE_OCI_INDEX : "application/vnd.oci.image.manifest.v1+json";
-  }
-  return m;
-}
-async function atomicWrite(file, data) {
-  const tmp = `${file}.tmp-${(0,external_node_crypto_.randomBytes)(6).toString("hex")}`;
-  await (0,promises_.writeFile)(tmp, data);
-  await (0,promises_.rename)(tmp, file);
-}
-async function acquireFileLock(lockPath) {
-  const deadline = Date.now() + LOCK_WAIT_MS;
-  let delay = 5;
-  for (; ; ) {
-    try {
-      const fh = await (0,promises_.open)(lockPath, "wx");
-      await fh.writeFile(String(process.pid));
-      await fh.close();
-      return () => (0,promises_.rm)(lockPath, { force: true });
-    } catch (err) {
-      if (err.code !== "EEXIST") throw err;
-      const info = await (0,promises_.stat)(lockPath).catch(() => void 0);
-      if (info && Date.now() - info.mtimeMs > LOCK_STALE_MS) {
-        await (0,promises_.rm)(lockPath, { force: true });
-        continue;
-      }
-      if (Date.now() > deadline) {
-        throw new Error(`timed out waiting for lock ${lockPath} (remove it if no mlops process is running)`);
-      }
-      await new Promise((r) => setTimeout(r, delay));
-      delay = Math.min(delay * 2, 100);
-    }
-  }
-}
-
-
-;// CONCATENATED MODULE: ./.build/tree/packages/registry/src/http.js
-
-
-const agents = {
-  http: new external_node_http_.Agent({ keepAlive: true, maxSockets: 16 }),
-  https: new external_node_https_.Agent({ keepAlive: true, maxSockets: 16 })
-};
-class HttpNetworkError extends Error {
-  constructor(message, cause) {
-    super(message);
-    this.cause = cause;
-    this.name = "HttpNetworkError";
-  }
-  cause;
-}
-function sendStream(req) {
-  return new Promise((resolve, reject) => {
-    const url = new URL(req.url);
-    const isHttps = url.protocol === "https:";
-    const mod = isHttps ? external_node_https_ : external_node_http_;
-    const headers = { ...req.headers ?? {} };
-    if (Buffer.isBuffer(req.body)) headers["content-length"] = String(req.body.length);
-    else if (req.body) {
-      if (req.contentLength === void 0) throw new Error("stream bodies need contentLength");
-      headers["content-length"] = String(req.contentLength);
-    } else if (req.method === "PUT" || req.method === "POST" || req.method === "PATCH") {
-      headers["content-length"] = "0";
-    }
-    const r = mod.request(
-      url,
-      { method: req.method, headers, agent: isHttps ? agents.https : agents.http },
-      (res) => resolve({ status: res.statusCode ?? 0, headers: res.headers, stream: res, url: req.url })
-    );
-    r.on(
-      "error",
-      (err) => reject(new HttpNetworkError(`${req.method} ${redactUrl(req.url)}: ${err.message}`, err))
-    );
-    if (Buffer.isBuffer(req.body)) r.end(req.body);
-    else if (req.body) {
-      Promise.resolve(req.body()).then(
-        (body) => {
-          body.on("error", (err) => r.destroy(err));
-          body.pipe(r);
-        },
-        (err) => r.destroy(err)
-      );
-    } else r.end();
-  });
-}
-async function readAll(stream) {
-  const chunks = [];
-  for await (const chunk of stream) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
-async function send(req) {
-  const res = await sendStream(req);
-  let body;
-  try {
-    body = await readAll(res.stream);
-  } catch (err) {
-    throw new HttpNetworkError(`${req.method} ${redactUrl(req.url)}: ${err.message}`, err);
-  }
-  return { status: res.status, headers: res.headers, body, url: req.url };
-}
-const DEFAULT_RETRY = { attempts: 5, baseDelayMs: 200, maxDelayMs: 1e4 };
-function isRetryableStatus(status) {
-  return status === 429 || status === 502 || status === 503 || status === 504 || status === 500;
-}
-function retryAfterMs(headers, now = Date.now()) {
-  const v = headers["retry-after"];
-  if (typeof v !== "string" || v.trim() === "") return void 0;
-  const secs = Number(v);
-  if (Number.isFinite(secs)) return Math.max(0, secs * 1e3);
-  const at = Date.parse(v);
-  return Number.isFinite(at) ? Math.max(0, at - now) : void 0;
-}
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-function redactUrl(raw) {
-  try {
-    const u = new URL(raw);
-    u.username = "";
-    u.password = "";
-    for (const key of [...u.searchParams.keys()]) {
-      if (/state|token|signature|sig|password/i.test(key)) u.searchParams.set(key, "REDACTED");
-    }
-    return u.toString();
-  } catch {
-    return raw;
-  }
-}
-function header(headers, name) {
-  const v = headers[name.toLowerCase()];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-
-;// CONCATENATED MODULE: ./.build/tree/packages/registry/src/auth.js
-
-
-
-
-
-
-function parseWwwAuthenticate(value) {
-  const out = [];
-  let i = 0;
-  let current;
-  const skip = (chars) => {
-    while (i < value.length && chars.test(value[i])) i++;
-  };
-  while (i < value.length) {
-    skip(/[\s,]/);
-    const tokenMatch = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+/.exec(value.slice(i));
-    if (!tokenMatch) break;
-    const token = tokenMatch[0];
-    i += token.length;
-    skip(/\s/);
-    if (value[i] === "=" && current) {
-      i++;
-      skip(/\s/);
-      let v = "";
-      if (value[i] === '"') {
-        i++;
-        while (i < value.length && value[i] !== '"') {
-          if (value[i] === "\\") i++;
-          v += value[i] ?? "";
-          i++;
-        }
-        i++;
-      } else {
-        const m = /^[^,\s]*/.exec(value.slice(i));
-        v = m?.[0] ?? "";
-        i += v.length;
-      }
-      current.params[token.toLowerCase()] = v;
-    } else {
-      current = { scheme: token.toLowerCase(), params: {} };
-      out.push(current);
-    }
-  }
-  return out;
-}
-function dockerConfigPath() {
-  const dir = process.env.DOCKER_CONFIG ?? external_node_path_.join(external_node_os_.homedir(), ".docker");
-  return external_node_path_.join(dir, "config.json");
-}
-function hostKeys(host) {
-  const keys = [host, `https://${host}`, `http://${host}`, `https://${host}/v1/`, `https://${host}/v2/`];
-  if (host === "docker.io" || host === "registry-1.docker.io" || host === "index.docker.io") {
-    keys.push("https://index.docker.io/v1/");
-  }
-  return keys;
-}
-async function dockerConfigCredentials(host, configPath = dockerConfigPath()) {
-  let text;
-  try {
-    text = await (0,promises_.readFile)(configPath, "utf8");
-  } catch {
-    return void 0;
-  }
-  let config;
-  try {
-    config = JSON.parse(text);
-  } catch (err) {
-    throw new core_src/* InputError */.dz(`${configPath}: invalid JSON (${err.message})`);
-  }
-  const keys = hostKeys(host);
-  const helper = keys.map((k) => config.credHelpers?.[k]).find((h) => h !== void 0) ?? void 0;
-  for (const key of keys) {
-    const entry = config.auths?.[key];
-    if (!entry) continue;
-    if (entry.auth) {
-      const decoded = Buffer.from(entry.auth, "base64").toString("utf8");
-      const colon = decoded.indexOf(":");
-      if (colon < 0)
-        throw new core_src/* InputError */.dz(`${configPath}: auths["${key}"].auth is not base64 of 'user:password'`);
-      return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-    }
-    if (entry.identitytoken) return { identityToken: entry.identitytoken, username: entry.username };
-    if (entry.registrytoken) return { registryToken: entry.registrytoken };
-    if (entry.username !== void 0) return { username: entry.username, password: entry.password ?? "" };
-  }
-  const program = helper ?? config.credsStore;
-  if (program) return credentialHelper(program, host);
-  return void 0;
-}
-function credentialHelper(name, host) {
-  return new Promise((resolve) => {
-    const child = (0,external_node_child_process_namespaceObject.execFile)(`docker-credential-${name}`, ["get"], { timeout: 3e4 }, (err, stdout) => {
-      if (err) return resolve(void 0);
-      try {
-        const out = JSON.parse(stdout);
-        if (!out.Secret) return resolve(void 0);
-        resolve(
-          out.Username === "<token>" ? { identityToken: out.Secret } : { username: out.Username ?? "", password: out.Secret }
-        );
-      } catch {
-        resolve(void 0);
-      }
-    });
-    child.stdin?.end(host);
-  });
-}
-function mergeScopes(scopes) {
-  const byResource = /* @__PURE__ */ new Map();
-  for (const scope of scopes) {
-    for (const s of scope.split(" ").filter(Boolean)) {
-      const last = s.lastIndexOf(":");
-      if (last < 0) continue;
-      const resource = s.slice(0, last);
-      const set = byResource.get(resource) ?? /* @__PURE__ */ new Set();
-      for (const a of s.slice(last + 1).split(",").filter(Boolean))
-        set.add(a);
-      byResource.set(resource, set);
-    }
-  }
-  return [...byResource.entries()].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([resource, actions]) => `${resource}:${[...actions].sort().join(",")}`);
-}
-class AuthError extends core_src/* InputError */.dz {
-  constructor(message) {
-    super(message);
-    this.name = "AuthError";
-  }
-}
-class Authenticator {
-  constructor(host, options = {}) {
-    this.host = host;
-    this.options = options;
-  }
-  host;
-  options;
-  tokens = /* @__PURE__ */ new Map();
-  challenge;
-  credsPromise;
-  pending = /* @__PURE__ */ new Map();
-  credentials() {
-    this.credsPromise ??= (async () => {
-      const creds = this.options.credentials ?? (this.options.dockerConfig === false ? void 0 : await dockerConfigCredentials(this.host, this.options.dockerConfig));
-      for (const secret of [creds?.password, creds?.identityToken, creds?.registryToken]) {
-        if (secret) this.options.onSecret?.(secret);
-      }
-      return creds;
-    })();
-    return this.credsPromise;
-  }
-  /** Records the challenge of a 401 so later requests authenticate up front. */
-  setChallenge(value) {
-    if (!value) return;
-    const parsed = parseWwwAuthenticate(value);
-    this.challenge = parsed.find((c) => c.scheme === "bearer") ?? parsed.find((c) => c.scheme === "basic");
-  }
-  get hasChallenge() {
-    return this.challenge !== void 0;
-  }
-  /** Drops cached tokens for `scopes` (after a 401 with a token that looked valid). */
-  invalidate(scopes) {
-    this.tokens.delete(mergeScopes(scopes).join(" "));
-  }
-  /** The Authorization header for a request needing `scopes`, or undefined before any challenge. */
-  async authorization(scopes) {
-    const ch = this.challenge;
-    if (!ch) return void 0;
-    const creds = await this.credentials();
-    if (ch.scheme === "basic") {
-      if (!creds?.username) {
-        throw new AuthError(
-          `${this.host}: the registry asks for a username and password and none is configured (pass credentials or run 'docker login ${this.host}')`
-        );
-      }
-      return `Basic ${Buffer.from(`${creds.username}:${creds.password ?? ""}`).toString("base64")}`;
-    }
-    if (creds?.registryToken) return `Bearer ${creds.registryToken}`;
-    const wanted = mergeScopes([...scopes, ...ch.params.scope ? [ch.params.scope] : []]);
-    const key = wanted.join(" ");
-    const cached = this.tokens.get(key);
-    if (cached && cached.expiresAt > Date.now()) return `Bearer ${cached.token}`;
-    let pending = this.pending.get(key);
-    if (!pending) {
-      pending = this.fetchToken(ch, wanted, creds).finally(() => this.pending.delete(key));
-      this.pending.set(key, pending);
-    }
-    const token = await pending;
-    this.tokens.set(key, token);
-    return `Bearer ${token.token}`;
-  }
-  async fetchToken(ch, scopes, creds) {
-    const realm = ch.params.realm;
-    if (!realm) throw new AuthError(`${this.host}: Bearer challenge without a realm`);
-    const url = new URL(realm);
-    if (ch.params.service) url.searchParams.set("service", ch.params.service);
-    for (const s of scopes) url.searchParams.append("scope", s);
-    const headers = { accept: "application/json" };
-    let method = "GET";
-    let body;
-    if (creds?.identityToken) {
-      method = "POST";
-      const form = new URLSearchParams({
-        grant_type: "refresh_token",
-        refresh_token: creds.identityToken,
-        service: ch.params.service ?? "",
-        scope: scopes.join(" "),
-        client_id: "mlops-actions"
-      });
-      body = Buffer.from(form.toString());
-      headers["content-type"] = "application/x-www-form-urlencoded";
-    } else if (creds?.username) {
-      headers.authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password ?? ""}`).toString("base64")}`;
-    }
-    const target = method === "POST" ? realm : url.toString();
-    const res = await send({ method, url: target, headers, body });
-    if (res.status === 401 || res.status === 403) {
-      throw new AuthError(
-        `${this.host}: the token service ${redactUrl(realm)} refused ${creds?.username ? `user '${creds.username}'` : "anonymous access"} for ${scopes.join(" ")} (HTTP ${res.status}); check the username and password`
-      );
-    }
-    if (res.status !== 200) {
-      throw new AuthError(
-        `${this.host}: token service ${redactUrl(realm)} answered HTTP ${res.status}: ${res.body.toString("utf8").slice(0, 200)}`
-      );
-    }
-    let parsed;
-    try {
-      parsed = JSON.parse(res.body.toString("utf8"));
-    } catch {
-      throw new AuthError(`${this.host}: token service ${redactUrl(realm)} answered non-JSON`);
-    }
-    const token = parsed.token ?? parsed.access_token;
-    if (!token)
-      throw new AuthError(`${this.host}: token service response has neither 'token' nor 'access_token'`);
-    this.options.onSecret?.(token);
-    const lifetimeMs = (typeof parsed.expires_in === "number" && parsed.expires_in > 0 ? parsed.expires_in : 60) * 1e3;
-    return { token, expiresAt: Date.now() + lifetimeMs - Math.max(5e3, lifetimeMs * 0.1) };
-  }
-}
-
-
-;// CONCATENATED MODULE: ./.build/tree/packages/registry/src/reference.js
-
-
-const REPO_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-function splitTagDigest(rest, raw) {
-  let name = rest;
-  let digest;
-  const at = name.indexOf("@");
-  if (at >= 0) {
-    digest = name.slice(at + 1);
-    name = name.slice(0, at);
-    if (!isDigest(digest)) throw new core_src/* InputError */.dz(`reference '${raw}': '${digest}' is not a sha256 digest`);
-  }
-  let tag;
-  const lastSlash = name.lastIndexOf("/");
-  const colon = name.lastIndexOf(":");
-  if (colon > lastSlash) {
-    tag = name.slice(colon + 1);
-    name = name.slice(0, colon);
-    if (!isValidTag(tag)) throw new core_src/* InputError */.dz(`reference '${raw}': invalid tag '${tag}'`);
-  }
-  const out = { name };
-  if (tag !== void 0) out.tag = tag;
-  if (digest !== void 0) out.digest = digest;
-  return out;
-}
-function parseRegistryReference(raw) {
-  const text = raw.startsWith("docker://") ? raw.slice("docker://".length) : raw;
-  const { name, tag, digest } = splitTagDigest(text, raw);
-  const parts = name.split("/");
-  let host = "docker.io";
-  const first = parts[0] ?? "";
-  if (parts.length > 1 && (first.includes(".") || first.includes(":") || first === "localhost")) {
-    host = first;
-    parts.shift();
-  }
-  if (host === "docker.io" && parts.length === 1) parts.unshift("library");
-  const repository = parts.join("/");
-  if (!repository || !parts.every((p) => REPO_COMPONENT.test(p))) {
-    throw new core_src/* InputError */.dz(
-      `reference '${raw}': repository '${repository}' must be lowercase letters, digits and separators (. _ __ -) in '/'-separated parts`
-    );
-  }
-  const ref = { kind: "registry", host, repository };
-  if (tag !== void 0) ref.tag = tag;
-  if (digest !== void 0) ref.digest = digest;
-  return ref;
-}
-function parseReference(raw) {
-  if (raw.startsWith("oci:")) {
-    let rest = raw.slice(4);
-    let digest;
-    const at = rest.lastIndexOf("@sha256:");
-    if (at >= 0) {
-      digest = rest.slice(at + 1);
-      rest = rest.slice(0, at);
-      if (!isDigest(digest)) throw new core_src/* InputError */.dz(`reference '${raw}': '${digest}' is not a sha256 digest`);
-    }
-    let tag;
-    const colon = rest.lastIndexOf(":");
-    if (colon >= 0 && !rest.slice(colon + 1).includes("/")) {
-      tag = rest.slice(colon + 1);
-      rest = rest.slice(0, colon);
-      if (!isValidTag(tag)) throw new core_src/* InputError */.dz(`reference '${raw}': invalid tag '${tag}'`);
-    }
-    if (!rest) throw new core_src/* InputError */.dz(`reference '${raw}': missing directory after 'oci:'`);
-    const ref = { kind: "layout", dir: rest };
-    if (tag !== void 0) ref.tag = tag;
-    if (digest !== void 0) ref.digest = digest;
-    return ref;
-  }
-  return parseRegistryReference(raw);
-}
-function formatReference(ref) {
-  const base = ref.kind === "layout" ? `oci:${ref.dir}` : `${ref.host}/${ref.repository}`;
-  if (ref.digest) return `${base}@${ref.digest}`;
-  return ref.tag ? `${base}:${ref.tag}` : base;
-}
-function isLoopbackHost(host) {
-  const h = host.replace(/:\d+$/, "").replace(/^\[|\]$/g, "");
-  return h === "localhost" || h === "::1" || /^127\./.test(h);
-}
-
-
-;// CONCATENATED MODULE: ./.build/tree/packages/registry/src/client.js
-
-
-
-
-
-
-
-
-
-
-class RegistryError extends Error {
-  constructor(message, status, code) {
-    super(message);
-    this.status = status;
-    this.code = code;
-    this.name = "RegistryError";
-  }
-  status;
-  code;
-}
-const MANIFEST_ACCEPT = [...MANIFEST_MEDIA_TYPES].join(", ");
-class RegistryClient {
-  constructor(host, options = {}) {
-    this.host = host;
-    this.options = options;
-    const insecure = options.insecure ?? isLoopbackHost(host);
-    const apiHost = host === "docker.io" ? "registry-1.docker.io" : host;
-    this.baseUrl = `${insecure ? "http" : "https"}://${apiHost}`;
-    this.auth = new Authenticator(host, {
-      credentials: options.credentials,
-      dockerConfig: options.dockerConfig,
-      onSecret: options.onSecret
-    });
-    this.retry = { ...DEFAULT_RETRY, ...options.retry ?? {} };
-  }
-  host;
-  options;
-  baseUrl;
-  auth;
-  stats = {
-    uploaded: 0,
-    uploadedBytes: 0,
-    skipped: 0,
-    mounted: 0,
-    resumed: 0,
-    retries: 0,
-    restarted: 0
-  };
-  retry;
-  repository(name) {
-    return new RegistryRepository(this, name);
-  }
-  /** GET /v2/ (the API version check); authenticates when challenged. */
-  async ping() {
-    const res = await this.request({ method: "GET", path: `${this.baseUrl}/v2/`, scopes: [], retry: true });
-    await drain(res);
-    if (res.status !== 200) throw await this.error(res, "GET /v2/");
-  }
-  /** Sends with auth, answering one 401 challenge, and retries per policy. */
-  async request(req) {
-    let attempt = 0;
-    let authRetried = false;
-    for (; ; ) {
-      attempt++;
-      const headers = { "user-agent": "mlops-actions", ...req.headers ?? {} };
-      const authz = await this.auth.authorization(req.scopes);
-      if (authz) headers.authorization = authz;
-      let res;
-      try {
-        res = await sendStream({
-          method: req.method,
-          url: req.path,
-          headers,
-          body: req.body,
-          contentLength: req.contentLength
-        });
-      } catch (err) {
-        if (req.retry && err instanceof HttpNetworkError && attempt < this.retry.attempts) {
-          this.stats.retries++;
-          await sleep(this.backoff(attempt));
-          continue;
-        }
-        throw err;
-      }
-      if (res.status === 401 && !authRetried) {
-        const challenge = header(res.headers, "www-authenticate");
-        await drain(res);
-        authRetried = true;
-        if (!challenge) throw new AuthError(`${this.host}: HTTP 401 without a WWW-Authenticate challenge`);
-        this.auth.setChallenge(challenge);
-        this.auth.invalidate(req.scopes);
-        attempt--;
-        continue;
-      }
-      if (res.status === 401) {
-        const body2 = (await readAll(res.stream)).toString("utf8");
-        throw new AuthError(
-          `${this.host}: authentication failed for ${req.method} ${redactUrl(req.path)} (HTTP 401${registryMessage(body2)}); check the credentials for ${this.host}`
-        );
-      }
-      if (req.retry && isRetryableStatus(res.status) && attempt < this.retry.attempts) {
-        const wait = retryAfterMs(res.headers) ?? this.backoff(attempt);
-        await drain(res);
-        this.stats.retries++;
-        this.options.log?.warn(
-          `${req.method} ${redactUrl(req.path)}: HTTP ${res.status}, retrying in ${Math.round(Math.min(wait, this.retry.maxDelayMs))} ms (attempt ${attempt + 1}/${this.retry.attempts})`
-        );
-        await sleep(Math.min(wait, this.retry.maxDelayMs));
-        continue;
-      }
-      return res;
-    }
-  }
-  backoff(attempt) {
-    return Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
-  }
-  async error(res, what) {
-    const body2 = "body" in res ? res.body : await readAll(res.stream).catch(() => Buffer.alloc(0));
-    const text = body2.toString("utf8");
-    let code;
-    try {
-      code = JSON.parse(text).errors?.[0]?.code;
-    } catch {
-      code = void 0;
-    }
-    if (res.status === 403) {
-      return new AuthError(
-        `${this.host}: ${what} denied (HTTP 403${registryMessage(text)}); the credentials lack permission`
-      );
-    }
-    return new RegistryError(
-      `${this.host}: ${what} failed: HTTP ${res.status}${registryMessage(text)}`,
-      res.status,
-      code
-    );
-  }
-}
-function registryMessage(body2) {
-  try {
-    const errs = JSON.parse(body2).errors;
-    if (errs && errs.length > 0)
-      return `: ${errs.map((e) => `${e.code ?? ""} ${e.message ?? ""}`.trim()).join("; ")}`;
-  } catch {
-  }
-  const t = body2.trim().slice(0, 200);
-  return t ? `: ${t}` : "";
-}
-async function drain(res) {
-  try {
-    for await (const _ of res.stream) {
-    }
-  } catch {
-  }
-}
-async function body(res) {
-  return readAll(res.stream);
-}
-function parseRangeEnd(headers) {
-  const range = header(headers, "range");
-  if (!range) return void 0;
-  const m = /^(?:bytes=)?(\d+)-(\d+)$/.exec(range.trim());
-  if (!m) return void 0;
-  return Number(m[2]);
-}
-class RegistryRepository {
-  constructor(client, name) {
-    this.client = client;
-    this.name = name;
-    this.location = `${client.host}/${name}`;
-  }
-  client;
-  name;
-  location;
-  referrersApi;
-  url(rest) {
-    return `${this.client.baseUrl}/v2/${this.name}/${rest}`;
-  }
-  get pull() {
-    return [`repository:${this.name}:pull`];
-  }
-  get push() {
-    return [`repository:${this.name}:pull,push`];
-  }
-  resolveLocation(location, what) {
-    if (!location) throw new RegistryError(`${this.location}: ${what}: response without a Location header`);
-    return new URL(location, this.client.baseUrl).toString();
-  }
-  async hasBlob(digest) {
-    const res = await this.client.request({
-      method: "HEAD",
-      path: this.url(`blobs/${digest}`),
-      scopes: this.pull,
-      retry: true
-    });
-    await drain(res);
-    if (res.status === 200) return true;
-    if (res.status === 404) return false;
-    throw await this.client.error(res, `HEAD blob ${digest}`);
-  }
-  async putBlob(source, mediaType) {
-    if (typeof source === "string" || source instanceof Uint8Array) {
-      const buf = typeof source === "string" ? Buffer.from(source, "utf8") : Buffer.from(source);
-      const desc2 = bytesDescriptor(buf, mediaType);
-      await this.uploadBlob(desc2, async (s, e) => external_node_stream_.Readable.from([buf.subarray(s, e + 1)]));
-      return desc2;
-    }
-    const desc = await sha256FileDescriptor(source.file, mediaType);
-    await this.uploadBlob(desc, fileRange(source.file));
-    return desc;
-  }
-  async putBlobFrom(descriptor, open) {
-    await this.uploadBlob(descriptor, async (start, end) => {
-      const stream = await open();
-      return start === 0 && end === descriptor.size - 1 ? stream : sliceStream(stream, start, end);
-    });
-  }
-  /**
-   * Uploads a blob unless the repository has it: optional cross-repository mount first, then a
-   * monolithic PUT (small blobs) or PATCH chunks that resume from the registry's offset.
-   */
-  async uploadBlob(desc, source, options = {}) {
-    const stats = this.client.stats;
-    if (await this.hasBlob(desc.digest)) {
-      stats.skipped++;
-      return "exists";
-    }
-    const mountFrom = options.mountFrom && options.mountFrom !== this.name ? options.mountFrom : void 0;
-    const scopes = mountFrom ? [...this.push, `repository:${mountFrom}:pull`] : this.push;
-    let restarts = 0;
-    for (; ; ) {
-      const startUrl = mountFrom ? this.url(
-        `blobs/uploads/?mount=${encodeURIComponent(desc.digest)}&from=${encodeURIComponent(mountFrom)}`
-      ) : this.url("blobs/uploads/");
-      const started = await this.client.request({ method: "POST", path: startUrl, scopes, retry: true });
-      await drain(started);
-      if (started.status === 201 && mountFrom) {
-        stats.mounted++;
-        return "mounted";
-      }
-      if (started.status !== 202) throw await this.client.error(started, `start upload of ${desc.digest}`);
-      const location = this.resolveLocation(header(started.headers, "location"), "start upload");
-      try {
-        await this.sendUpload(desc, location, source, scopes);
-        stats.uploaded++;
-        stats.uploadedBytes += desc.size;
-        return "uploaded";
-      } catch (err) {
-        if (err instanceof UploadSessionLost && restarts < this.client.retry.attempts) {
-          restarts++;
-          stats.restarted++;
-          this.client.options.log?.warn(
-            `${this.location}: upload of ${desc.digest} restarted: ${err.message}`
-          );
-          continue;
-        }
-        throw err;
-      }
-    }
-  }
-  async sendUpload(desc, startLocation, source, scopes) {
-    const client = this.client;
-    let location = startLocation;
-    const monolithicMax = client.options.monolithicMaxBytes ?? 8 << 20;
-    if (desc.size <= monolithicMax) {
-      const u2 = new URL(location);
-      u2.searchParams.set("digest", desc.digest);
-      const buf = await readAll(await source(0, desc.size - 1));
-      if (buf.length !== desc.size)
-        throw new RegistryError(
-          `${this.location}: blob ${desc.digest} source gave ${buf.length} bytes, expected ${desc.size}`
-        );
-      let res2;
-      try {
-        res2 = await client.request({
-          method: "PUT",
-          path: u2.toString(),
-          scopes,
-          headers: { "content-type": "application/octet-stream" },
-          body: buf
-        });
-      } catch (err) {
-        if (err instanceof HttpNetworkError) throw new UploadSessionLost(err.message);
-        throw err;
-      }
-      await this.finishPut(res2, desc);
-      return;
-    }
-    const chunk = client.options.chunkSize ?? desc.size;
-    let offset = 0;
-    let failures = 0;
-    while (offset < desc.size) {
-      const end = Math.min(desc.size, offset + chunk) - 1;
-      const start = offset;
-      let res2;
-      try {
-        res2 = await client.request({
-          method: "PATCH",
-          path: location,
-          scopes,
-          headers: {
-            "content-type": "application/octet-stream",
-            "content-range": `${start}-${end}`
-          },
-          body: () => source(start, end),
-          contentLength: end - start + 1
-        });
-      } catch (err) {
-        if (!(err instanceof HttpNetworkError)) throw err;
-        res2 = void 0;
-      }
-      if (res2 && res2.status === 202) {
-        await drain(res2);
-        location = this.resolveLocation(header(res2.headers, "location"), "PATCH");
-        const reported = parseRangeEnd(res2.headers);
-        offset = reported === void 0 ? end + 1 : reported + 1;
-        failures = 0;
-        continue;
-      }
-      if (res2 && !isRetryableStatus(res2.status) && res2.status !== 416) {
-        throw await client.error(res2, `PATCH blob ${desc.digest} bytes ${start}-${end}`);
-      }
-      if (res2) await drain(res2);
-      failures++;
-      if (failures > client.retry.attempts) {
-        throw new UploadSessionLost(`PATCH ${desc.digest} failed ${failures} times at offset ${start}`);
-      }
-      await sleep(Math.min(client.retry.maxDelayMs, client.retry.baseDelayMs * 2 ** (failures - 1)));
-      const status = await this.uploadStatus(location, scopes);
-      location = status.location;
-      offset = status.offset;
-      client.stats.resumed++;
-      client.options.log?.warn(
-        `${this.location}: upload of ${desc.digest} resumes at byte ${offset} of ${desc.size}`
-      );
-    }
-    const u = new URL(location);
-    u.searchParams.set("digest", desc.digest);
-    let res;
-    try {
-      res = await client.request({ method: "PUT", path: u.toString(), scopes, retry: false });
-    } catch (err) {
-      if (err instanceof HttpNetworkError && await this.hasBlob(desc.digest)) return;
-      if (err instanceof HttpNetworkError) throw new UploadSessionLost(err.message);
-      throw err;
-    }
-    if (isRetryableStatus(res.status)) {
-      await drain(res);
-      if (await this.hasBlob(desc.digest)) return;
-      throw new UploadSessionLost(`PUT ${desc.digest} answered HTTP ${res.status}`);
-    }
-    await this.finishPut(res, desc);
-  }
-  async finishPut(res, desc) {
-    if (res.status === 201 || res.status === 204) {
-      await drain(res);
-      const got = header(res.headers, "docker-content-digest");
-      if (got && got !== desc.digest) {
-        throw new RegistryError(`${this.location}: registry stored blob as ${got}, expected ${desc.digest}`);
-      }
-      return;
-    }
-    if (res.status === 404) {
-      await drain(res);
-      throw new UploadSessionLost(`upload session not found on PUT`);
-    }
-    const err = await this.client.error(res, `PUT blob ${desc.digest}`);
-    if (err.code === "DIGEST_INVALID" || err.code === "BLOB_UPLOAD_INVALID" || err.code === "BLOB_UPLOAD_UNKNOWN") {
-      throw new UploadSessionLost(err.message);
-    }
-    throw err;
-  }
-  async uploadStatus(location, scopes) {
-    const res = await this.client.request({ method: "GET", path: location, scopes, retry: true });
-    await drain(res);
-    if (res.status !== 204 && res.status !== 202) {
-      throw new UploadSessionLost(`upload status answered HTTP ${res.status}`);
-    }
-    const end = parseRangeEnd(res.headers);
-    return {
-      location: this.resolveLocation(header(res.headers, "location") ?? location, "upload status"),
-      offset: end === void 0 ? 0 : end + 1
-    };
-  }
-  async openBlob(digest) {
-    const res = await this.client.request({
-      method: "GET",
-      path: this.url(`blobs/${digest}`),
-      scopes: this.pull,
-      retry: true
-    });
-    if (res.status !== 200) throw await this.client.error(res, `GET blob ${digest}`);
-    return res.stream;
-  }
-  async getBlob(digest) {
-    const buf = await readAll(await this.openBlob(digest));
-    const actual = `sha256:${(0,external_node_crypto_.createHash)("sha256").update(buf).digest("hex")}`;
-    if (actual !== digest)
-      throw new RegistryError(`${this.location}: blob ${digest} arrived with digest ${actual}`);
-    return buf;
-  }
-  async putManifest(input, tag) {
-    const { bytes, mediaType } = manifestInputBytes(input);
-    const manifest = parseManifest(bytes, "manifest");
-    const desc = bytesDescriptor(bytes, mediaType);
-    if (manifest.artifactType) desc.artifactType = manifest.artifactType;
-    if (tag !== void 0 && !isValidTag(tag)) throw new RegistryError(`invalid tag '${tag}'`);
-    const ref = tag ?? desc.digest;
-    const res = await this.client.request({
-      method: "PUT",
-      path: this.url(`manifests/${ref}`),
-      scopes: this.push,
-      headers: { "content-type": mediaType },
-      body: bytes,
-      retry: true
-    });
-    if (res.status !== 201 && res.status !== 200 && res.status !== 202) {
-      throw await this.client.error(res, `PUT manifest ${this.name}:${ref}`);
-    }
-    await drain(res);
-    const got = header(res.headers, "docker-content-digest");
-    if (got && got !== desc.digest) {
-      throw new RegistryError(
-        `${this.location}: registry stored manifest ${ref} as ${got}, but its bytes hash to ${desc.digest}`
-      );
-    }
-    if (manifest.subject && header(res.headers, "oci-subject") === void 0) {
-      await this.addToFallbackIndex(manifest.subject.digest, referrerDescriptor(manifest, desc));
-    }
-    return desc;
-  }
-  async addToFallbackIndex(subjectDigest, entry) {
-    const fallbackTag = referrersTagFor(subjectDigest);
-    const current = await this.getManifest(fallbackTag);
-    const existing = current && types_isIndex(current.manifest) ? current.manifest : void 0;
-    const next = addToReferrersIndex(existing, entry);
-    await this.putManifest(next, fallbackTag);
-  }
-  async getManifest(ref) {
-    const res = await this.client.request({
-      method: "GET",
-      path: this.url(`manifests/${ref}`),
-      scopes: this.pull,
-      headers: { accept: MANIFEST_ACCEPT },
-      retry: true
-    });
-    if (res.status === 404) {
-      await drain(res);
-      return void 0;
-    }
-    if (res.status !== 200) throw await this.client.error(res, `GET manifest ${this.name}:${ref}`);
-    const bytes = await body(res);
-    const digest = `sha256:${(0,external_node_crypto_.createHash)("sha256").update(bytes).digest("hex")}`;
-    if (isDigest(ref) && digest !== ref) {
-      throw new RegistryError(`${this.location}: manifest ${ref} arrived with digest ${digest}`);
-    }
-    const headerDigest = header(res.headers, "docker-content-digest");
-    if (headerDigest && headerDigest !== digest) {
-      throw new RegistryError(
-        `${this.location}: manifest ${ref}: registry says ${headerDigest}, bytes hash to ${digest}`
-      );
-    }
-    const manifest = parseManifest(bytes, `${this.location}:${ref}`);
-    const mediaType = manifest.mediaType ?? header(res.headers, "content-type");
-    const descriptor = { mediaType, digest, size: bytes.length };
-    if (manifest.artifactType) descriptor.artifactType = manifest.artifactType;
-    return { descriptor, manifest, bytes };
-  }
-  async resolve(tag) {
-    const res = await this.client.request({
-      method: "HEAD",
-      path: this.url(`manifests/${tag}`),
-      scopes: this.pull,
-      headers: { accept: MANIFEST_ACCEPT },
-      retry: true
-    });
-    await drain(res);
-    if (res.status === 404) return void 0;
-    if (res.status !== 200) throw await this.client.error(res, `HEAD manifest ${this.name}:${tag}`);
-    const digest = header(res.headers, "docker-content-digest");
-    const size = Number(header(res.headers, "content-length"));
-    const mediaType = header(res.headers, "content-type");
-    if (!digest || !isDigest(digest) || !Number.isFinite(size) || !mediaType) {
-      return (await this.getManifest(tag))?.descriptor;
-    }
-    return { mediaType, digest, size };
-  }
-  async tag(tag, descriptor) {
-    const found = await this.getManifest(descriptor.digest);
-    if (!found)
-      throw new RegistryError(
-        `${this.location}: cannot tag '${tag}': manifest ${descriptor.digest} not found`,
-        404
-      );
-    await this.putManifest({ bytes: found.bytes, mediaType: found.descriptor.mediaType }, tag);
-  }
-  async listTags() {
-    const tags = [];
-    let next = this.url("tags/list?n=1000");
-    while (next) {
-      const res = await this.client.request({ method: "GET", path: next, scopes: this.pull, retry: true });
-      if (res.status === 404) {
-        await drain(res);
-        return [];
-      }
-      if (res.status !== 200) throw await this.client.error(res, `list tags of ${this.name}`);
-      const parsed = JSON.parse((await body(res)).toString("utf8"));
-      tags.push(...parsed.tags ?? []);
-      const link = header(res.headers, "link");
-      const m = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link) : null;
-      next = m ? new URL(m[1], this.client.baseUrl).toString() : void 0;
-    }
-    return [...new Set(tags)].sort();
-  }
-  async referrers(digest, artifactType) {
-    if (this.referrersApi !== false) {
-      const path = this.url(
-        `referrers/${digest}${artifactType ? `?artifactType=${encodeURIComponent(artifactType)}` : ""}`
-      );
-      const res = await this.client.request({ method: "GET", path, scopes: this.pull, retry: true });
-      const type = header(res.headers, "content-type") ?? "";
-      if (res.status === 200 && type.startsWith(MEDIA_TYPE_OCI_INDEX)) {
-        this.referrersApi = true;
-        const index = JSON.parse((await body(res)).toString("utf8"));
-        return filterReferrers(index.manifests ?? [], artifactType);
-      }
-      await drain(res);
-      this.referrersApi = false;
-    }
-    const found = await this.getManifest(referrersTagFor(digest));
-    if (!found || !types_isIndex(found.manifest)) return [];
-    return filterReferrers(found.manifest.manifests, artifactType);
-  }
-}
-class UploadSessionLost extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "UploadSessionLost";
-  }
-}
-function fileRange(file) {
-  return async (start, end) => (0,external_node_fs_.createReadStream)(file, { start, end, highWaterMark: 1 << 20 });
-}
-function sliceStream(stream, start, end) {
-  let pos = 0;
-  return external_node_stream_.Readable.from(
-    (async function* () {
-      for await (const chunk of stream) {
-        const cStart = pos;
-        pos += chunk.length;
-        if (pos <= start) continue;
-        if (cStart > end) break;
-        yield chunk.subarray(Math.max(0, start - cStart), Math.min(chunk.length, end + 1 - cStart));
-        if (pos > end) break;
-      }
-    })()
-  );
-}
-
-
-;// CONCATENATED MODULE: ./.build/tree/packages/registry/src/open.js
-
-
-
-
-const defaultClients = /* @__PURE__ */ new Map();
-function registryClient(host, options = {}) {
-  const cache = options.clients ?? defaultClients;
-  const secret = (0,external_node_crypto_.createHash)("sha256").update(JSON.stringify(options.credentials ?? null)).digest("hex");
-  const key = `${host}|${String(options.insecure)}|${String(options.dockerConfig)}|${secret}`;
-  let client = cache.get(key);
-  if (!client) {
-    client = new RegistryClient(host, options);
-    cache.set(key, client);
-  }
-  return client;
-}
-async function open_openStore(raw, options = {}) {
-  const ref = parseReference(raw);
-  if (ref.kind === "layout") {
-    return { store: await OciLayout.open(ref.dir, { create: options.create }), ref };
-  }
-  return { store: registryClient(ref.host, options).repository(ref.repository), ref };
-}
-
-
-;// CONCATENATED MODULE: ./.build/tree/packages/registry/src/copy.js
-
-
-
-
-async function pool(items, limit, fn) {
-  let next = 0;
-  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) {
-      const item = items[next++];
-      await fn(item);
-    }
-  });
-  await Promise.all(workers);
-}
-async function copyBlob(src, dst, desc, mountFrom) {
-  if (dst instanceof RegistryRepository) {
-    if (src instanceof OciLayout) {
-      await dst.uploadBlob(desc, fileRange(src.blobPath(desc.digest)), { mountFrom });
-      return;
-    }
-    const from = mountFrom ?? (src instanceof RegistryRepository && src.client === dst.client ? src.name : void 0);
-    await dst.uploadBlob(
-      desc,
-      async (start, end) => {
-        const stream = await src.openBlob(desc.digest);
-        if (start === 0 && end === desc.size - 1) return stream;
-        return sliceStream(stream, start, end);
-      },
-      { mountFrom: from }
-    );
-    return;
-  }
-  await dst.putBlobFrom(desc, () => src.openBlob(desc.digest));
-}
-async function copyManifest(src, ref, dst, options = {}) {
-  const concurrency = options.concurrency ?? 4;
-  let blobs = 0;
-  const seen = /* @__PURE__ */ new Set();
-  async function copyTree(digestOrRef, tag) {
-    const found = await src.getManifest(digestOrRef);
-    if (!found) throw new Error(`${src.location}: manifest '${digestOrRef}' not found`);
-    const { manifest, bytes, descriptor: descriptor2 } = found;
-    if (!seen.has(descriptor2.digest)) {
-      seen.add(descriptor2.digest);
-      if (types_isIndex(manifest)) {
-        for (const child of manifest.manifests) await copyTree(child.digest);
-      } else {
-        const needed = [manifest.config, ...manifest.layers].filter((d) => !d.urls || d.urls.length === 0);
-        await pool(needed, concurrency, async (d) => {
-          await copyBlob(src, dst, d, options.mountFrom);
-          blobs++;
-        });
-      }
-    }
-    return dst.putManifest({ bytes, mediaType: descriptor2.mediaType }, tag);
-  }
-  const srcTag = /^sha256:/.test(ref) ? void 0 : ref;
-  const tags = options.tags ?? (srcTag ? [srcTag] : []);
-  const descriptor = await copyTree(ref, tags[0]);
-  for (const t of tags.slice(1)) await dst.tag(t, descriptor);
-  let referrers = 0;
-  if (options.referrers) {
-    for (const r of await src.referrers(descriptor.digest)) {
-      await copyManifest(src, r.digest, dst, { ...options, tags: [], referrers: true });
-      referrers++;
-    }
-  }
-  options.log?.info(
-    `copied ${src.location}@${descriptor.digest} \u2192 ${dst.location}${tags.length ? ` (${tags.join(", ")})` : ""}`
-  );
-  return { descriptor, tags, blobs, referrers };
-}
-async function copyReference(from, to, options = {}) {
-  const src = await openStore(from, options);
-  const dst = await openStore(to, options);
-  const ref = src.ref.digest ?? src.ref.tag;
-  if (!ref) throw new Error(`copy source '${from}' needs a tag or digest`);
-  const tags = options.tags ?? (dst.ref.tag ? [dst.ref.tag] : src.ref.tag ? [src.ref.tag] : []);
-  return copyManifest(src.store, ref, dst.store, { ...options, tags });
-}
-
-
-;// CONCATENATED MODULE: ./.build/tree/packages/registry/src/model.js
-
-
-
-
-
-
-
-
-
-const MODEL_ARTIFACT_TYPE = "application/vnd.cncf.model.manifest.v1+json";
-const MEDIA_TYPE_MODEL_CONFIG = "application/vnd.cncf.model.config.v1+json";
-const MEDIA_TYPE_MODEL_WEIGHT_RAW = "application/vnd.cncf.model.weight.v1.raw";
-const MEDIA_TYPE_MODEL_DOC_RAW = "application/vnd.cncf.model.doc.v1.raw";
-const ANNOTATION_MODEL_FILEPATH = "org.cncf.model.filepath";
-const ANNOTATION_CREATED = "org.opencontainers.image.created";
-const ANNOTATION_VERSION = "org.opencontainers.image.version";
-const ANNOTATION_REVISION = "org.opencontainers.image.revision";
-const ANNOTATION_SOURCE = "org.opencontainers.image.source";
-const ANNOTATION_TITLE = "org.opencontainers.image.title";
-const ARTIFACT_TYPE_MODEL_CARD = "application/vnd.mlops-actions.model-card.v1";
-const ARTIFACT_TYPE_EVALUATION = "application/vnd.mlops-actions.evaluation.v1+json";
-const ARTIFACT_TYPE_PROMOTION_AUDIT = "application/vnd.mlops-actions.promotion-audit.v1+json";
-function bytes(json) {
-  return Buffer.from(JSON.stringify(json), "utf8");
-}
-async function pushModel(store, options) {
-  const info = await (0,promises_.stat)(options.modelPath).catch(() => void 0);
-  if (!info?.isFile()) throw new core_src/* InputError */.dz(`model file '${options.modelPath}' does not exist`);
-  const weight = await store.putBlob({ file: options.modelPath }, MEDIA_TYPE_MODEL_WEIGHT_RAW);
-  weight.annotations = { [ANNOTATION_MODEL_FILEPATH]: options.filepath ?? external_node_path_.basename(options.modelPath) };
-  const descriptor = { name: options.name, version: options.version };
-  if (options.createdAt) descriptor.createdAt = options.createdAt;
-  if (options.revision) descriptor.revision = options.revision;
-  if (options.source) descriptor.sourceURL = options.source;
-  if (options.description) descriptor.description = options.description;
-  const config = {
-    descriptor,
-    config: { format: options.format ?? "onnx" },
-    modelfs: { type: "layers", diff_ids: [weight.digest] }
-  };
-  const configDesc = await store.putBlob(bytes(config), MEDIA_TYPE_MODEL_CONFIG);
-  const annotations = { ...options.annotations ?? {} };
-  annotations[ANNOTATION_VERSION] = options.version;
-  annotations["org.cncf.model.name"] = options.name;
-  annotations["org.cncf.model.format"] = options.format ?? "onnx";
-  if (options.createdAt) annotations[ANNOTATION_CREATED] = options.createdAt;
-  if (options.revision) annotations[ANNOTATION_REVISION] = options.revision;
-  if (options.source) annotations[ANNOTATION_SOURCE] = options.source;
-  const manifest = {
-    schemaVersion: 2,
-    mediaType: MEDIA_TYPE_OCI_MANIFEST,
-    artifactType: MODEL_ARTIFACT_TYPE,
-    config: configDesc,
-    layers: [weight],
-    annotations: sortKeys(annotations)
-  };
-  const tags = [options.version, ...options.tags ?? []];
-  const desc = await store.putManifest(manifest, tags[0]);
-  for (const t of tags.slice(1)) await store.tag(t, desc);
-  return {
-    descriptor: desc,
-    reference: `${store.location}@${desc.digest}`,
-    tags,
-    configDigest: configDesc.digest,
-    weightDigest: weight.digest,
-    weightBytes: weight.size
-  };
-}
-function sortKeys(o) {
-  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0));
-}
-async function attachReferrer(store, subject, options) {
-  const mediaType = options.mediaType ?? (options.artifactType.endsWith("+json") ? "application/json" : "text/markdown");
-  const layer = await store.putBlob(options.content, mediaType);
-  if (options.filename) layer.annotations = { [ANNOTATION_TITLE]: options.filename };
-  const empty = await store.putBlob("{}", MEDIA_TYPE_OCI_EMPTY);
-  const manifest = {
-    schemaVersion: 2,
-    mediaType: MEDIA_TYPE_OCI_MANIFEST,
-    artifactType: options.artifactType,
-    config: empty,
-    layers: [layer],
-    subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size }
-  };
-  if (options.annotations && Object.keys(options.annotations).length > 0) {
-    manifest.annotations = sortKeys(options.annotations);
-  }
-  return store.putManifest(manifest);
-}
-async function readReferrers(store, subjectDigest, artifactType) {
-  const out = [];
-  for (const r of await store.referrers(subjectDigest, artifactType)) {
-    const found = await store.getManifest(r.digest);
-    if (!found || isIndex(found.manifest)) continue;
-    const layer = found.manifest.layers[0];
-    if (!layer) continue;
-    out.push({
-      descriptor: r,
-      annotations: found.manifest.annotations ?? {},
-      content: await store.getBlob(layer.digest)
-    });
-  }
-  return out;
-}
-async function resolveModelIn(store, tagOrDigest, options = {}) {
-  const found = await store.getManifest(tagOrDigest);
-  if (!found) {
-    const tags = await store.listTags().catch(() => []);
-    throw new core_src/* InputError */.dz(
-      `${store.location}: no model '${tagOrDigest}'${tags.length ? ` (tags: ${tags.filter((t) => !t.startsWith("sha256-")).join(", ")})` : " (the store is empty)"}`
-    );
-  }
-  const { manifest, descriptor } = found;
-  if (types_isIndex(manifest) || manifest.artifactType !== MODEL_ARTIFACT_TYPE) {
-    throw new core_src/* InputError */.dz(
-      `${store.location}:${tagOrDigest} is not a model artifact (artifactType '${types_isIndex(manifest) ? "index" : manifest.artifactType ?? manifest.config.mediaType}', expected ${MODEL_ARTIFACT_TYPE})`
-    );
-  }
-  const weight = manifest.layers.find((l) => l.mediaType === MEDIA_TYPE_MODEL_WEIGHT_RAW);
-  if (!weight)
-    throw new core_src/* InputError */.dz(
-      `${store.location}@${descriptor.digest}: model has no ${MEDIA_TYPE_MODEL_WEIGHT_RAW} layer`
-    );
-  const filepath = weight.annotations?.[ANNOTATION_MODEL_FILEPATH] ?? "model.onnx";
-  const config = JSON.parse((await store.getBlob(manifest.config.digest)).toString("utf8"));
-  let localPath;
-  if (store instanceof OciLayout) {
-    localPath = store.blobPath(weight.digest);
-    await verifyFile(localPath, weight.digest);
-  } else {
-    const cacheDir = external_node_path_.resolve(options.cacheDir ?? external_node_path_.join(".mlops", "cache", "models"));
-    const safeName = external_node_path_.basename(filepath) || "model.onnx";
-    localPath = external_node_path_.join(cacheDir, weight.digest.slice(7), safeName);
-    const cached = await (0,promises_.stat)(localPath).catch(() => void 0);
-    if (!cached || cached.size !== weight.size) {
-      await (0,promises_.mkdir)(external_node_path_.dirname(localPath), { recursive: true });
-      const tmp = `${localPath}.tmp-${(0,external_node_crypto_.randomBytes)(6).toString("hex")}`;
-      const hash = (0,external_node_crypto_.createHash)("sha256");
-      try {
-        await (0,external_node_stream_promises_namespaceObject.pipeline)(
-          await store.openBlob(weight.digest),
-          async function* (chunks) {
-            for await (const c of chunks) {
-              hash.update(c);
-              yield c;
-            }
-          },
-          (0,external_node_fs_.createWriteStream)(tmp)
-        );
-        const got = `sha256:${hash.digest("hex")}`;
-        if (got !== weight.digest)
-          throw new Error(`${store.location}: weights ${weight.digest} arrived as ${got}`);
-        await (0,promises_.rename)(tmp, localPath);
-      } catch (err) {
-        await (0,promises_.rm)(tmp, { force: true });
-        throw err;
-      }
-    } else {
-      await verifyFile(localPath, weight.digest);
-    }
-  }
-  return {
-    digest: descriptor.digest,
-    descriptor,
-    localPath,
-    filepath,
-    weightDigest: weight.digest,
-    config,
-    annotations: manifest.annotations ?? {},
-    reference: `${store.location}@${descriptor.digest}`
-  };
-}
-async function verifyFile(file, digest) {
-  const d = await sha256FileDescriptor(file, "");
-  if (d.digest !== digest)
-    throw new Error(`${file}: content hashes to ${d.digest}, expected ${digest} (corrupt store)`);
-}
-async function resolveModel(ref, options = {}) {
-  const { store, ref: parsed } = await open_openStore(ref, { ...options, create: false });
-  const target = parsed.digest ?? parsed.tag ?? "production";
-  if (parsed.digest && !isDigest(parsed.digest)) throw new core_src/* InputError */.dz(`'${ref}': bad digest`);
-  return resolveModelIn(store, target, options);
-}
-
-
-;// CONCATENATED MODULE: ./.build/tree/packages/registry/src/index.js
-
-
-
-
-
-
-
-
-
-
-
-
-;// CONCATENATED MODULE: ./.build/tree/packages/stages/src/promote/spec.js
-
-
-
-const PREVIOUS_SUFFIX = "-previous";
-function normalizeRegistry(raw, baseDir, where) {
-  let ref;
-  try {
-    ref = parseReference(raw);
-  } catch (err) {
-    throw new core_src/* InputError */.dz(`${where}: ${err.message}`);
-  }
-  if (ref.tag || ref.digest) {
-    throw new core_src/* InputError */.dz(
-      `${where}: '${raw}' names a tag or digest; give the repository only (the tag is promote.to)`
-    );
-  }
-  if (ref.kind === "layout") return `oci:${external_node_path_.resolve(baseDir, ref.dir)}`;
-  return `${ref.host}/${ref.repository}`;
-}
-function checkPromote(section) {
-  const issues = [];
-  const p = section;
-  if (p.registry !== void 0) {
-    try {
-      normalizeRegistry(p.registry, ".", "promote.registry");
-    } catch (err) {
-      issues.push({
-        path: ["promote", "registry"],
-        message: err.message.replace(/^promote\.registry: /, "")
-      });
-    }
-  }
-  if (p.to.endsWith(PREVIOUS_SUFFIX)) {
-    issues.push({
-      path: ["promote", "to"],
-      message: `'${p.to}' ends in '${PREVIOUS_SUFFIX}', which promote uses for the previous digest`
-    });
-  }
-  if (p.approval === "comment" && !(p.comment?.allow && p.comment.allow.length > 0)) {
-    issues.push({
-      path: ["promote", "comment", "allow"],
-      message: "approval: comment needs comment.allow: the users or org/teams who may approve"
-    });
-  }
-  return issues;
-}
-function promoteConfig(spec, settings, cwd) {
-  const raw = spec?.sections.promote ?? {
-    environment: "production",
-    approval: "environment",
-    store: ".model-store",
-    insecure: false,
-    to: "production",
-    require: []
-  };
-  const baseDir = spec?.dir ?? cwd;
-  const to = settings.to ?? raw.to;
-  if (!isValidTag(to) || to.endsWith(PREVIOUS_SUFFIX)) {
-    throw new core_src/* UsageError */.eb(
-      `mlops promote: --to '${to}' is not a channel tag (letters, digits, . _ -; not ending in ${PREVIOUS_SUFFIX})`
-    );
-  }
-  if (settings.digest !== void 0 && !isDigest(settings.digest)) {
-    throw new core_src/* UsageError */.eb(`mlops promote: --digest '${settings.digest}' is not sha256:<64 hex>`);
-  }
-  if (settings.rollback && settings.digest) {
-    throw new core_src/* UsageError */.eb(
-      "mlops promote: --rollback restores the previous digest; do not combine it with --digest"
-    );
-  }
-  let registry;
-  let embedded = false;
-  if (settings.registry !== void 0) registry = normalizeRegistry(settings.registry, cwd, "--registry");
-  else if (raw.registry !== void 0)
-    registry = normalizeRegistry(raw.registry, baseDir, `${spec?.file ?? "mlops.yml"}: promote.registry`);
-  else {
-    registry = `oci:${external_node_path_.resolve(baseDir, raw.store)}`;
-    embedded = true;
-  }
-  const approval = settings.approval ?? raw.approval;
-  const comment = raw.comment ?? {};
-  if (approval === "comment" && !(comment.allow && comment.allow.length > 0)) {
-    throw new core_src/* InputError */.dz(
-      `${spec?.file ?? "mlops.yml"}: promote.comment.allow: approval: comment needs the users or org/teams who may approve`
-    );
-  }
-  if (!spec && !settings.digest && !settings.rollback) {
-    throw new core_src/* InputError */.dz(
-      "mlops promote: no spec: pass --spec mlops.yml (its model is promoted), or --digest sha256:\u2026 of a model already in the registry"
-    );
-  }
-  const config = {
-    specDir: baseDir,
-    model: spec ? { name: spec.model.name, path: external_node_path_.resolve(spec.dir, spec.model.path), task: spec.model.task } : { name: "model", path: "" },
-    registry,
-    embedded,
-    insecure: settings.insecure ?? raw.insecure,
-    to,
-    previousTag: `${to}${PREVIOUS_SUFFIX}`,
-    rollback: settings.rollback === true,
-    require: raw.require,
-    approval,
-    environment: raw.environment,
-    comment: {
-      allow: (comment.allow ?? []).map((a) => a.replace(/^@/, "")),
-      minPermission: comment["min-permission"] ?? "write",
-      timeoutMs: settings.timeoutMs ?? (0,core_src/* parseDuration */.E9)(comment.timeout ?? "30m"),
-      pollMs: settings.pollMs ?? (0,core_src/* parseDuration */.E9)(comment["poll-interval"] ?? "15s"),
-      ...comment.issue !== void 0 ? { issue: comment.issue } : {}
-    }
-  };
-  if (spec) {
-    config.specFile = spec.file;
-    config.specDigest = spec.digest;
-  }
-  if (settings.digest) config.digest = settings.digest;
-  if (raw.version) config.version = raw.version;
-  if (settings.github) config.github = settings.github;
-  return config;
-}
-
-
-;// CONCATENATED MODULE: ./.build/tree/packages/stages/src/promote/baseline.js
-
-
-
-
-function modelRegistryResolver(spec, opts) {
-  return {
-    async resolve(baseline) {
-      if (baseline.kind !== "registry") return void 0;
-      const config = promoteConfig(spec, { ...opts.settings ?? {}, approval: "none" }, opts.cwd);
-      const ref = `${config.registry}:${baseline.registry}`;
-      try {
-        const model = await resolveModel(ref, {
-          cacheDir: external_node_path_.join(opts.resultsDir, "cache", "models"),
-          ...config.insecure ? { insecure: true } : {}
-        });
-        opts.log?.info(`baseline registry '${baseline.registry}': ${model.reference}`);
-        return { path: model.localPath, source: `registry ${baseline.registry} (${model.reference})` };
-      } catch (err) {
-        if (err instanceof core_src/* InputError */.dz && /no model '|no OCI image layout/.test(err.message)) {
-          opts.log?.info(`baseline registry '${baseline.registry}': ${err.message}: no baseline`);
-          return void 0;
-        }
-        throw err;
-      }
-    }
-  };
-}
-
-
 ;// CONCATENATED MODULE: ./.build/tree/packages/stages/src/evaluate/spec.js
 
 
@@ -99478,27 +100449,6 @@ async function summarizeEvaluation(config, shards, clock, git) {
       ...skipped.length ? { skippedSlices: skipped } : {},
       ...baseline ? {} : { baseline: "none" }
     }
-  });
-}
-
-
-;// CONCATENATED MODULE: ./.build/tree/packages/stages/src/git.js
-
-async function readGitInfo(dir) {
-  const [commit, status] = await Promise.all([
-    git(dir, ["rev-parse", "--verify", "--quiet", "HEAD"]),
-    git(dir, ["status", "--porcelain"])
-  ]);
-  const info = {};
-  if (commit) info.commit = commit.trim();
-  if (status !== void 0) info.dirty = status.trim() !== "";
-  return info;
-}
-function git(cwd, args) {
-  return new Promise((resolve) => {
-    (0,external_node_child_process_namespaceObject.execFile)("git", args, { cwd, timeout: 3e4, windowsHide: true }, (err, stdout) => {
-      resolve(err ? void 0 : stdout);
-    });
   });
 }
 
@@ -101403,7 +102353,7 @@ const image_spec_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"property":{
 
 
 
-function optString(values, name) {
+function image_optString(values, name) {
   const v = values[name];
   if (v === void 0) return void 0;
   if (typeof v !== "string" || v.trim() === "")
@@ -101468,10 +102418,10 @@ Exit codes: 0 built, 2 bad usage or bad input (missing model, base not found, no
     settings(values) {
       const tags = values.tag;
       const settings = {};
-      const base = optString(values, "base");
-      const registry = optString(values, "registry");
-      const layout = optString(values, "layout");
-      const bundle = optString(values, "server-bundle");
+      const base = image_optString(values, "base");
+      const registry = image_optString(values, "registry");
+      const layout = image_optString(values, "layout");
+      const bundle = image_optString(values, "server-bundle");
       if (base) settings.base = base;
       if (registry) settings.registry = registry;
       if (layout) settings.layout = layout;
@@ -102240,900 +103190,6 @@ Exit codes: 0 every gate passed, 1 a gate failed, 2 bad usage or bad input.
         rps: num(v.rps?.candidate),
         "error-rate": num(v.error_rate?.candidate),
         dropped: num(v.dropped?.candidate)
-      };
-    }
-  }
-});
-
-
-;// CONCATENATED MODULE: ./.build/tree/packages/stages/src/promote/report.js
-
-const report_short = (d) => d ? (0,core_src/* inlineCode */.ti)(d.slice(0, 19)) : "\u2014";
-function promoteSection(result) {
-  const parts = [(0,core_src/* stageHeading */.jf)(result.details?.action === "rollback" ? "Rollback" : "Promote", result)];
-  const d = result.details;
-  if (!d || !(0,core_src/* isObj */.sA)(result.details)) return parts.join("\n\n");
-  const rows = [
-    ["registry", (0,core_src/* inlineCode */.ti)(d.registry)],
-    [`${(0,core_src/* inlineCode */.ti)(d.channel)} before`, report_short(d.from)],
-    [`${(0,core_src/* inlineCode */.ti)(d.channel)} now`, d.blocked ? `${report_short(d.from)} (unchanged)` : report_short(d.to)],
-    [(0,core_src/* inlineCode */.ti)(d.previousTag), report_short(d.previous)]
-  ];
-  if (d.model)
-    rows.push([
-      "model",
-      `${(0,core_src/* escapeMarkdown */.FV)(d.model.name)} ${report_short(d.model.digest)} (weights ${report_short(d.model.weights)})`
-    ]);
-  if (d.version) rows.push(["version tag", (0,core_src/* inlineCode */.ti)(d.version)]);
-  const a = d.approval;
-  if (a) {
-    const who = a.by ? ` by @${(0,core_src/* escapeMarkdown */.FV)(a.by)}` : "";
-    const where = a.url ? ` ([comment](${a.url}))` : a.environment ? ` (environment ${(0,core_src/* inlineCode */.ti)(a.environment)})` : "";
-    rows.push(["approval", `${(0,core_src/* escapeMarkdown */.FV)(a.method)}: ${(0,core_src/* escapeMarkdown */.FV)(a.decision)}${who}${where}`]);
-  }
-  if (d.image)
-    rows.push([
-      `image ${(0,core_src/* inlineCode */.ti)(d.channel)}`,
-      `${(0,core_src/* inlineCode */.ti)(d.image.location)} ${report_short(d.image.from)} \u2192 ${report_short(d.image.to)}`
-    ]);
-  if (d.audit) rows.push(["audit record", (0,core_src/* inlineCode */.ti)(d.audit.reference)]);
-  parts.push((0,core_src/* table */.tp)(["", ""], rows));
-  if (d.blocked) parts.push(`**Not moved:** ${(0,core_src/* escapeMarkdown */.FV)(d.blocked)}`);
-  if (d.gates.length) {
-    parts.push(
-      (0,core_src/* table */.tp)(
-        ["stage", "status", "summary"],
-        d.gates.map((g) => [
-          `${(0,core_src/* escapeMarkdown */.FV)(g.stage)}${g.required ? " (required)" : ""}`,
-          (0,core_src/* escapeMarkdown */.FV)(g.status),
-          (0,core_src/* escapeMarkdown */.FV)(g.summary)
-        ])
-      )
-    );
-  }
-  if (a && a.ignored.length) {
-    parts.push(
-      (0,core_src/* details */.zH)(
-        `Ignored comments (${a.ignored.length})`,
-        (0,core_src/* table */.tp)(
-          ["user", "reason"],
-          a.ignored.map((i) => [`@${(0,core_src/* escapeMarkdown */.FV)(i.login)}`, (0,core_src/* escapeMarkdown */.FV)(i.reason)])
-        )
-      )
-    );
-  }
-  parts.push((0,core_src/* timing */.N9)(result));
-  return parts.join("\n\n");
-}
-
-
-;// CONCATENATED MODULE: ./.build/tree/packages/stages/src/promote/approval.js
-function statusOf(err) {
-  const s = err?.status;
-  return typeof s === "number" ? s : void 0;
-}
-async function environmentApproval(octokit, gh, environment) {
-  if (gh.runId === void 0) {
-    return {
-      method: "environment",
-      decision: "missing",
-      environment,
-      ignored: [],
-      comment: "GITHUB_RUN_ID is not set"
-    };
-  }
-  const { data } = await octokit.request("GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals", {
-    owner: gh.owner,
-    repo: gh.repo,
-    run_id: gh.runId
-  });
-  const reviews = data.filter(
-    (r) => (r.environments ?? []).some((e) => e.name === environment)
-  );
-  const rejected = reviews.find((r) => r.state === "rejected");
-  const approved = reviews.filter((r) => r.state === "approved");
-  const pick = approved[approved.length - 1];
-  if (rejected && !pick) {
-    return {
-      method: "environment",
-      decision: "rejected",
-      by: String(rejected.user?.login ?? ""),
-      environment,
-      ignored: [],
-      ...typeof rejected.comment === "string" && rejected.comment ? { comment: rejected.comment } : {}
-    };
-  }
-  if (!pick) return { method: "environment", decision: "missing", environment, ignored: [] };
-  const record = {
-    method: "environment",
-    decision: "approved",
-    by: String(pick.user?.login ?? ""),
-    environment,
-    ignored: []
-  };
-  if (typeof pick.comment === "string" && pick.comment) record.comment = pick.comment;
-  return record;
-}
-const RANK = { none: 0, read: 1, triage: 2, write: 3, maintain: 4, admin: 5 };
-async function permissionOf(octokit, gh, username) {
-  try {
-    const { data } = await octokit.request("GET /repos/{owner}/{repo}/collaborators/{username}/permission", {
-      owner: gh.owner,
-      repo: gh.repo,
-      username
-    });
-    const d = data;
-    const a = RANK[d.permission ?? "none"] ?? 0;
-    const b = RANK[d.role_name ?? "none"] ?? 0;
-    return a >= b ? d.permission ?? "none" : d.role_name ?? "none";
-  } catch (err) {
-    if (statusOf(err) === 404) return "none";
-    throw err;
-  }
-}
-async function inTeam(octokit, org, team, username, log) {
-  try {
-    const { data } = await octokit.request("GET /orgs/{org}/teams/{team_slug}/memberships/{username}", {
-      org,
-      team_slug: team,
-      username
-    });
-    return data.state === "active";
-  } catch (err) {
-    const s = statusOf(err);
-    if (s === 404) return false;
-    if (s === 403) {
-      log.warn(`cannot read team ${org}/${team} (HTTP 403): the token needs read:org to check team members`);
-      return false;
-    }
-    throw err;
-  }
-}
-async function disqualified(octokit, gh, login, allow, minPermission, log) {
-  const lower = login.toLowerCase();
-  let listed = allow.some((a) => !a.includes("/") && a.toLowerCase() === lower);
-  if (!listed) {
-    for (const entry of allow.filter((a) => a.includes("/"))) {
-      const [org = "", team = ""] = entry.split("/");
-      if (await inTeam(octokit, org, team, login, log)) {
-        listed = true;
-        break;
-      }
-    }
-  }
-  if (!listed) return "not on the allow-list";
-  const permission = await permissionOf(octokit, gh, login);
-  if ((RANK[permission] ?? 0) < (RANK[minPermission] ?? 3)) {
-    return `repository permission '${permission}' is below '${minPermission}'`;
-  }
-  return void 0;
-}
-const REQUEST_MARKER = "<!-- mlops-actions:promote-request -->";
-const DECISION = /^\s*\/(approve|reject)\b[ \t]*(.*)$/im;
-async function commentApproval(opts) {
-  const { octokit, gh, issue, config, request, log } = opts;
-  const now = opts.now ?? Date.now;
-  const sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
-  const allowText = config.allow.map((a) => `@${a}`).join(", ");
-  const body = [
-    REQUEST_MARKER,
-    `### Promotion of \`${request.model}\` to \`${request.to}\` needs approval`,
-    "",
-    `| | |`,
-    `| --- | --- |`,
-    `| registry | \`${request.registry}\` |`,
-    `| candidate | \`${request.digest}\` |`,
-    `| current \`${request.to}\` | ${request.from ? `\`${request.from}\`` : "(none)"} |`,
-    ...request.runUrl ? [`| run | ${request.runUrl} |`] : [],
-    "",
-    `Reply \`/approve\` or \`/reject [reason]\`. Counted from: ${allowText} (with ${config.minPermission} permission or more). This request expires in ${Math.round(config.timeoutMs / 6e4) || "<1"} min; no answer means no promotion.`
-  ].join("\n");
-  const started = now();
-  const { data: posted } = await octokit.request(
-    "POST /repos/{owner}/{repo}/issues/{issue_number}/comments",
-    {
-      owner: gh.owner,
-      repo: gh.repo,
-      issue_number: issue,
-      body
-    }
-  );
-  const requestId = posted.id;
-  const requestUrl = posted.html_url;
-  const self = new Set([...opts.self ?? [], posted.user?.login ?? ""].map((s) => s.toLowerCase()));
-  log.info(
-    `asked for approval on #${issue}: ${requestUrl} (waiting up to ${Math.round(config.timeoutMs / 1e3)} s)`
-  );
-  const seen = /* @__PURE__ */ new Set();
-  const ignored = [];
-  const checked = /* @__PURE__ */ new Map();
-  for (; ; ) {
-    const comments = await octokit.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", {
-      owner: gh.owner,
-      repo: gh.repo,
-      issue_number: issue,
-      since: posted.created_at,
-      per_page: 100
-    });
-    for (const c of comments) {
-      if (c.id <= requestId || seen.has(c.id)) continue;
-      seen.add(c.id);
-      const login = c.user?.login ?? "";
-      if (!login || self.has(login.toLowerCase())) continue;
-      const m = DECISION.exec(c.body ?? "");
-      if (!m) continue;
-      const decision = m[1].toLowerCase() === "approve" ? "approved" : "rejected";
-      if (!checked.has(login)) {
-        checked.set(login, await disqualified(octokit, gh, login, config.allow, config.minPermission, log));
-      }
-      const reason = checked.get(login);
-      if (reason) {
-        ignored.push({ login, reason, url: c.html_url });
-        log.warn(`ignored /${m[1]} from @${login}: ${reason}`);
-        continue;
-      }
-      const record = {
-        method: "comment",
-        decision,
-        by: login,
-        at: c.created_at,
-        url: c.html_url,
-        ignored,
-        waitedMs: now() - started
-      };
-      const note = (m[2] ?? "").trim();
-      if (note) record.comment = note;
-      log.info(`${decision === "approved" ? "approved" : "rejected"} by @${login}: ${c.html_url}`);
-      return record;
-    }
-    const left = started + config.timeoutMs - now();
-    if (left <= 0) {
-      log.error(
-        `no /approve from ${allowText} within ${Math.round(config.timeoutMs / 1e3)} s: not promoting`
-      );
-      return { method: "comment", decision: "timeout", url: requestUrl, ignored, waitedMs: now() - started };
-    }
-    await sleep(Math.min(config.pollMs, left));
-  }
-}
-async function postOutcome(octokit, gh, issue, text, log) {
-  try {
-    await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
-      owner: gh.owner,
-      repo: gh.repo,
-      issue_number: issue,
-      body: text
-    });
-  } catch (err) {
-    log.warn(`could not post the promotion outcome on #${issue}: ${err.message}`);
-  }
-}
-
-
-;// CONCATENATED MODULE: ./.build/tree/packages/stages/src/promote/channel.js
-
-
-async function verifyModel(store, digest, cacheDir, expectWeights) {
-  const model = await resolveModelIn(store, digest, { cacheDir });
-  if (model.digest !== digest) {
-    throw new Error(`${store.location}: asked for ${digest}, the registry answered ${model.digest}`);
-  }
-  if (expectWeights && model.weightDigest !== expectWeights) {
-    throw new core_src/* InputError */.dz(
-      `${store.location}@${digest}: its weights are ${model.weightDigest}, but the model that was evaluated is ${expectWeights}: not promoting a different model`
-    );
-  }
-  return model;
-}
-async function readBack(store, tag, digest) {
-  const now = await store.resolve(tag);
-  if (now?.digest !== digest) {
-    throw new Error(
-      `${store.location}: tag '${tag}' reads back as ${now?.digest ?? "absent"} after moving it to ${digest}`
-    );
-  }
-}
-async function moveChannel(store, candidate, channel, previousTag) {
-  const current = await store.resolve(channel);
-  if (current?.digest === candidate.digest) {
-    const prev = await store.resolve(previousTag);
-    return {
-      from: current.digest,
-      to: candidate.digest,
-      ...prev ? { previous: prev.digest } : {},
-      changed: false
-    };
-  }
-  if (current) {
-    await store.tag(previousTag, current);
-    await readBack(store, previousTag, current.digest);
-  }
-  await store.tag(channel, candidate.descriptor);
-  await readBack(store, channel, candidate.digest);
-  return {
-    ...current ? { from: current.digest, previous: current.digest } : {},
-    to: candidate.digest,
-    changed: true
-  };
-}
-async function swapChannel(store, channel, previousTag) {
-  const [current, previous] = await Promise.all([store.resolve(channel), store.resolve(previousTag)]);
-  if (!previous) return void 0;
-  const found = await store.getManifest(previous.digest);
-  if (!found)
-    throw new Error(
-      `${store.location}: '${previousTag}' names ${previous.digest}, which is not in the store`
-    );
-  await store.tag(channel, found.descriptor);
-  await readBack(store, channel, previous.digest);
-  if (current && current.digest !== previous.digest) {
-    await store.tag(previousTag, current);
-    await readBack(store, previousTag, current.digest);
-  }
-  return {
-    ...current ? { from: current.digest, previous: current.digest } : {},
-    to: previous.digest,
-    changed: current?.digest !== previous.digest
-  };
-}
-async function rollbackChannel(store, channel, previousTag, cacheDir) {
-  const [current, previous] = await Promise.all([store.resolve(channel), store.resolve(previousTag)]);
-  if (!previous) {
-    throw new core_src/* InputError */.dz(
-      `${store.location}: no '${previousTag}' tag: nothing to roll back to${current ? ` ('${channel}' is ${current.digest})` : ""}`
-    );
-  }
-  const restored = await verifyModel(store, previous.digest, cacheDir);
-  await store.tag(channel, restored.descriptor);
-  await readBack(store, channel, previous.digest);
-  if (current && current.digest !== previous.digest) {
-    await store.tag(previousTag, current);
-    await readBack(store, previousTag, current.digest);
-  }
-  return {
-    move: {
-      ...current ? { from: current.digest, previous: current.digest } : {},
-      to: previous.digest,
-      changed: current?.digest !== previous.digest
-    },
-    restored
-  };
-}
-
-
-;// CONCATENATED MODULE: ./.build/tree/packages/stages/src/promote/run.js
-
-
-
-
-
-
-
-
-function actorName(config) {
-  return config.github?.actor ?? process.env.GITHUB_ACTOR ?? external_node_os_.userInfo().username;
-}
-async function gateRecords(config, resultsDir) {
-  const results = (await (0,core_src/* readStageResults */.Ny)(resultsDir)).filter((r) => r.stage !== "promote");
-  const gates = results.map((r) => ({
-    stage: r.stage,
-    status: r.status,
-    summary: r.summary,
-    required: config.require.includes(r.stage),
-    failed: r.verdicts.filter((v) => v.status === "fail").map((v) => `${v.gate}: ${v.reason}`)
-  }));
-  const missing = config.require.filter((s) => !results.some((r) => r.stage === s));
-  if (missing.length) {
-    return { gates, blocked: `required stage result(s) missing in ${resultsDir}: ${missing.join(", ")}` };
-  }
-  const bad = gates.filter(
-    (g) => g.status === "failed" || g.status === "error" || g.required && g.status !== "passed"
-  );
-  if (bad.length)
-    return { gates, blocked: `${bad.map((g) => `${g.stage} ${g.status}`).join(", ")}: not promoting` };
-  return { gates };
-}
-async function evaluatedWeights(resultsDir) {
-  const file = external_node_path_.join(resultsDir, "evaluate.json");
-  if (!await (0,core_src/* pathExists */.s0)(file)) return {};
-  const r = JSON.parse(await (0,promises_.readFile)(file, "utf8"));
-  return { ...r.model?.sha256 ? { digest: `sha256:${r.model.sha256}` } : {}, file };
-}
-function registryOptions(config, log) {
-  return {
-    // false means "not forced": loopback registries stay plain HTTP.
-    ...config.insecure ? { insecure: true } : {},
-    log,
-    // On a runner, every registry password or token is masked in the log (workflow command).
-    ...process.env.GITHUB_ACTIONS === "true" ? { onSecret: (s) => process.stdout.write(`::add-mask::${s}
-`) } : {}
-  };
-}
-async function builtImage(resultsDir) {
-  const file = external_node_path_.join(resultsDir, "image.json");
-  if (!await (0,core_src/* pathExists */.s0)(file)) return void 0;
-  const r = JSON.parse(await (0,promises_.readFile)(file, "utf8"));
-  const d = r.details;
-  if (r.status !== "passed" || !d?.image?.location || !d.image.digest) return void 0;
-  return {
-    location: d.image.location,
-    digest: d.image.digest,
-    ...d.model?.sha256 ? { modelSha256: d.model.sha256 } : {}
-  };
-}
-async function moveImage(image, config, log, rollback) {
-  const { store } = await open_openStore(image.location, { ...registryOptions(config, log), create: false });
-  const move = rollback ? await swapChannel(store, config.to, config.previousTag) : await (async () => {
-    const found = await store.getManifest(image.digest);
-    if (!found)
-      throw new core_src/* InputError */.dz(
-        `image ${image.location}@${image.digest} (from image.json) is not in its store`
-      );
-    return moveChannel(
-      store,
-      { digest: image.digest, descriptor: found.descriptor },
-      config.to,
-      config.previousTag
-    );
-  })();
-  if (!move) {
-    log.warn(`image ${image.location}: no '${config.previousTag}' tag, the image stays where it is`);
-    return void 0;
-  }
-  log.info(`image ${image.location}: ${config.to} \u2192 ${move.to}`);
-  return {
-    location: image.location,
-    from: move.from ?? null,
-    to: move.to,
-    previous: move.previous ?? null,
-    changed: move.changed
-  };
-}
-async function versionTag(config) {
-  if (config.version) return config.version;
-  const git = await readGitInfo(config.specDir);
-  if (git.commit && !git.dirty) return `git-${git.commit.slice(0, 12)}`;
-  return `m-${(await (0,core_src/* sha256File */.Q3)(config.model.path)).slice(0, 12)}`;
-}
-async function getApproval(config, ctx, request) {
-  if (config.approval === "none") return { method: "none", decision: "not-required", ignored: [] };
-  if (ctx.host === "local" || !config.github) {
-    if (ctx.host === "github") {
-      throw new core_src/* InputError */.dz(
-        `promote: approval: ${config.approval} needs the github-token input (the token of the run)`
-      );
-    }
-    const by = external_node_os_.userInfo().username;
-    ctx.log.warn(
-      `approval: ${config.approval} happens on GitHub; on this machine the person running mlops promote (${by}) approves`
-    );
-    return { method: "local", decision: "approved", by, at: (/* @__PURE__ */ new Date()).toISOString(), ignored: [] };
-  }
-  const { createClient } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 52923));
-  const octokit = createClient({
-    token: config.github.token,
-    ...config.github.apiUrl ? { baseUrl: config.github.apiUrl } : {}
-  });
-  if (config.approval === "environment") {
-    const rec2 = await environmentApproval(octokit, config.github, config.environment);
-    if (rec2.decision === "approved")
-      ctx.log.info(`environment '${config.environment}' approved by @${rec2.by}`);
-    return rec2;
-  }
-  const issue = config.comment.issue ?? config.github.issue;
-  if (issue === void 0) {
-    throw new core_src/* InputError */.dz(
-      "promote: approval: comment needs an issue or pull request to ask on: set promote.comment.issue, or run on a pull_request event"
-    );
-  }
-  const run = (0,core_src/* runFromEnv */.xc)();
-  const rec = await commentApproval({
-    octokit,
-    gh: config.github,
-    issue,
-    config: config.comment,
-    request: {
-      model: config.model.name,
-      digest: request.digest,
-      ...request.from ? { from: request.from } : {},
-      to: config.to,
-      registry: config.registry,
-      ...run?.url ? { runUrl: run.url } : {}
-    },
-    log: ctx.log
-  });
-  const outcome = rec.decision === "approved" ? `Approved by @${rec.by}: promoting \`${request.digest}\` to \`${config.to}\`.` : rec.decision === "rejected" ? `Rejected by @${rec.by}${rec.comment ? `: ${rec.comment}` : ""}. Not promoting.` : "No approval in time. Not promoting.";
-  await postOutcome(octokit, config.github, issue, outcome, ctx.log);
-  return rec;
-}
-async function mirrorPlainStore(config, store, ctx) {
-  if (!config.embedded || !(store instanceof OciLayout)) return;
-  for (const tag of [config.to, config.previousTag]) {
-    const desc = await store.resolve(tag);
-    if (!desc) continue;
-    try {
-      const model = await verifyModel(store, desc.digest, external_node_path_.join(ctx.resultsDir, "cache", "models"));
-      await (0,promises_.mkdir)(external_node_path_.join(store.dir, tag), { recursive: true });
-      await (0,promises_.copyFile)(model.localPath, external_node_path_.join(store.dir, tag, "model.onnx"));
-    } catch (err) {
-      ctx.log.warn(`could not mirror ${tag} into ${store.dir}/${tag}/model.onnx: ${err.message}`);
-    }
-  }
-}
-async function attachAudit(store, model, audit) {
-  const desc = await attachReferrer(store, model.descriptor, {
-    artifactType: ARTIFACT_TYPE_PROMOTION_AUDIT,
-    content: JSON.stringify(audit, null, 2),
-    filename: `${audit.action}-${audit.channel}.json`,
-    annotations: {
-      "org.opencontainers.image.created": audit.at,
-      "io.mlops-actions.audit.action": audit.action,
-      "io.mlops-actions.audit.channel": audit.channel,
-      "io.mlops-actions.audit.actor": audit.actor
-    }
-  });
-  return { digest: desc.digest, reference: `${store.location}@${desc.digest}` };
-}
-function summaryOf(d) {
-  const short = (x) => x ? x.slice(0, 19) : "none";
-  if (d.blocked)
-    return `${d.action === "rollback" ? "rollback" : "promotion"} to ${d.channel} blocked: ${d.blocked}`;
-  if (!d.changed) return `${d.channel} already at ${short(d.to)}: nothing moved`;
-  const by = d.approval?.by ? ` (approved by ${d.approval.by})` : "";
-  return d.action === "rollback" ? `rolled ${d.channel} back from ${short(d.from)} to ${short(d.to)}` : `promoted ${short(d.to)} to ${d.channel}${by}; previous ${short(d.previous)}`;
-}
-async function runPromote(config, ctx) {
-  const clock = new core_src/* StageClock */.V("promote");
-  const log = ctx.log;
-  const cacheDir = external_node_path_.join(ctx.resultsDir, "cache", "models");
-  const { store } = await open_openStore(config.registry, { ...registryOptions(config, log), create: true });
-  const action = config.rollback ? "rollback" : "promote";
-  const details = {
-    action,
-    registry: config.registry,
-    channel: config.to,
-    previousTag: config.previousTag,
-    from: null,
-    to: null,
-    previous: null,
-    changed: false,
-    gates: []
-  };
-  const finish = async (status, model) => {
-    const result = clock.finish({
-      status,
-      summary: summaryOf(details),
-      ...config.specDigest ? { specDigest: config.specDigest } : {},
-      ...model ? { model: { name: config.model.name, sha256: model.weightDigest.slice(7), path: model.localPath } } : {},
-      values: {
-        promoted: {
-          candidate: status === "passed" && details.changed ? 1 : 0,
-          unit: "count",
-          direction: "neutral"
-        },
-        ...details.approval?.waitedMs !== void 0 ? {
-          approval_wait: {
-            candidate: details.approval.waitedMs,
-            unit: "ms",
-            direction: "lower-is-better"
-          }
-        } : {}
-      },
-      artifacts: details.audit ? [{ name: "promotion-audit", url: details.audit.reference }] : [],
-      details
-    });
-    await (0,core_src/* writeStageResult */.PG)(ctx.resultsDir, result);
-    return result;
-  };
-  if (config.rollback) {
-    const current2 = await store.resolve(config.to);
-    const { move: move2, restored } = await clock.phase(
-      "move",
-      () => rollbackChannel(store, config.to, config.previousTag, cacheDir)
-    );
-    applyMove(details, move2);
-    details.model = modelInfo(restored, config.model.name);
-    const rbImage = await builtImage(ctx.resultsDir);
-    if (rbImage) {
-      const moved = await moveImage(rbImage, config, log, true);
-      if (moved) details.image = moved;
-    }
-    details.approval = {
-      method: "none",
-      decision: "not-required",
-      by: actorName(config),
-      at: (/* @__PURE__ */ new Date()).toISOString(),
-      ignored: []
-    };
-    details.audit = await attachAudit(
-      store,
-      restored,
-      auditRecord(
-        config,
-        details,
-        restored,
-        "rollback",
-        current2?.digest ?? null,
-        await readGitInfo(config.specDir)
-      )
-    );
-    await mirrorPlainStore(config, store, ctx);
-    log.info(summaryOf(details));
-    return finish("passed", restored);
-  }
-  const { gates, blocked } = await gateRecords(config, ctx.resultsDir);
-  details.gates = gates;
-  if (blocked) {
-    details.blocked = blocked;
-    log.error(blocked);
-    return finish("failed");
-  }
-  const evaluated = await evaluatedWeights(ctx.resultsDir);
-  let digest = config.digest;
-  if (!digest) {
-    const version = await versionTag(config);
-    const git = await readGitInfo(config.specDir);
-    const pushed = await clock.phase(
-      "push",
-      () => pushModel(store, {
-        modelPath: config.model.path,
-        name: config.model.name,
-        version,
-        ...git.commit ? { revision: git.commit } : {},
-        annotations: config.model.task ? { "io.mlops-actions.model.task": config.model.task } : {}
-      })
-    );
-    details.version = version;
-    digest = pushed.descriptor.digest;
-    log.info(`model ${config.model.name} pushed as ${store.location}:${version} (${digest})`);
-    const card = external_node_path_.join(external_node_path_.dirname(config.model.path), "model-card.json");
-    if (await (0,core_src/* pathExists */.s0)(card)) {
-      await attachReferrer(store, pushed.descriptor, {
-        artifactType: ARTIFACT_TYPE_MODEL_CARD,
-        content: { file: card },
-        mediaType: "application/json",
-        filename: "model-card.json"
-      });
-    }
-    if (evaluated.file) {
-      await attachReferrer(store, pushed.descriptor, {
-        artifactType: ARTIFACT_TYPE_EVALUATION,
-        content: { file: evaluated.file },
-        filename: "evaluate.json"
-      });
-    }
-  }
-  const candidate = await clock.phase("verify", () => verifyModel(store, digest, cacheDir, evaluated.digest));
-  details.model = modelInfo(candidate, config.model.name);
-  const image = await builtImage(ctx.resultsDir);
-  if (image?.modelSha256 && `sha256:${image.modelSha256}` !== candidate.weightDigest) {
-    details.blocked = `image.json's image carries model sha256:${image.modelSha256.slice(0, 12)}\u2026, not the promoted ${candidate.weightDigest.slice(0, 19)}: rebuild the image or promote with --digest`;
-    log.error(details.blocked);
-    return finish("failed", candidate);
-  }
-  const current = await store.resolve(config.to);
-  if (current?.digest === candidate.digest) {
-    details.from = current.digest;
-    details.to = current.digest;
-    details.previous = (await store.resolve(config.previousTag))?.digest ?? null;
-    details.approval = {
-      method: config.approval === "none" ? "none" : "local",
-      decision: "not-required",
-      ignored: []
-    };
-    log.info(summaryOf(details));
-    return finish("passed", candidate);
-  }
-  const approval = await clock.phase(
-    "approval",
-    () => getApproval(config, ctx, { digest: candidate.digest, ...current ? { from: current.digest } : {} })
-  );
-  details.approval = approval;
-  if (approval.decision !== "approved" && approval.decision !== "not-required") {
-    details.blocked = approval.decision === "rejected" ? `rejected by @${approval.by}${approval.comment ? `: ${approval.comment}` : ""}` : approval.decision === "timeout" ? `no approval within ${Math.round(config.comment.timeoutMs / 1e3)} s` : `no approval of environment '${config.environment}' in this run's review history (give the environment required reviewers, or use approval: comment)`;
-    log.error(details.blocked);
-    return finish("failed", candidate);
-  }
-  const move = await clock.phase("move", () => moveChannel(store, candidate, config.to, config.previousTag));
-  applyMove(details, move);
-  if (image) {
-    const moved = await moveImage(image, config, log, false);
-    if (moved) details.image = moved;
-  }
-  details.audit = await attachAudit(
-    store,
-    candidate,
-    auditRecord(
-      config,
-      details,
-      candidate,
-      "promote",
-      current?.digest ?? null,
-      await readGitInfo(config.specDir)
-    )
-  );
-  await mirrorPlainStore(config, store, ctx);
-  log.info(summaryOf(details));
-  return finish("passed", candidate);
-}
-function applyMove(details, move) {
-  details.from = move.from ?? null;
-  details.to = move.to;
-  details.previous = move.previous ?? null;
-  details.changed = move.changed;
-}
-function modelInfo(m, name) {
-  return { name, digest: m.digest, weights: m.weightDigest, reference: m.reference };
-}
-function auditRecord(config, details, model, action, from, git) {
-  const run = (0,core_src/* runFromEnv */.xc)();
-  return {
-    schemaVersion: 1,
-    action,
-    at: (/* @__PURE__ */ new Date()).toISOString(),
-    actor: actorName(config),
-    registry: config.registry,
-    channel: config.to,
-    from,
-    to: model.digest,
-    previous: details.previous,
-    changed: details.changed,
-    model: { name: config.model.name, weights: model.weightDigest, filepath: model.filepath },
-    approval: details.approval ?? { method: "none", decision: "not-required", ignored: [] },
-    run: run ?? null,
-    git,
-    gates: details.gates,
-    ...details.image ? { image: details.image } : {}
-  };
-}
-
-
-;// CONCATENATED MODULE: ./.build/tree/packages/stages/src/promote/spec.schema.json
-const promote_spec_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"property":{"description":"Promote stage: moves the channel tag (production) in the model registry to the verified model digest after approval, keeping the previous digest as <channel>-previous for a one-step rollback, and attaches an audit record to the model.","type":"object","additionalProperties":false,"properties":{"environment":{"description":"GitHub environment the promote job runs in; with approval: environment its required reviewers are the approval.","type":"string","minLength":1,"default":"production"},"approval":{"title":"approval","description":"environment: the required reviewers of the GitHub environment (recorded from the run\'s approvals); comment: an /approve comment from an allowed user; none: promote directly.","enum":["environment","comment","none"],"default":"environment"},"store":{"description":"Directory of the embedded model registry (an OCI image layout, relative to the spec) used when no registry is given.","type":"string","minLength":1,"default":".model-store"},"registry":{"description":"Model repository: oci:DIR for an OCI image layout (relative to the spec), or HOST[:PORT]/REPO on an OCI registry. Default: oci:<store>.","type":"string","minLength":1,"examples":["oci:.model-store","ghcr.io/org/churn-model-registry","localhost:5000/models/churn"]},"insecure":{"description":"Plain HTTP to the registry (loopback registries are plain HTTP already).","type":"boolean","default":false},"to":{"description":"Channel tag to move; the digest it named before is kept as <to>-previous.","type":"string","pattern":"^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,100}$","default":"production"},"version":{"description":"Tag of the model artifact pushed for this promotion. Default: git-<short commit>, else m-<first 12 hex of the model\'s sha256>.","type":"string","pattern":"^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$"},"require":{"description":"Stage results (in the results directory) that must exist and have passed before promoting. Results of other stages that exist must not have failed.","type":"array","uniqueItems":true,"items":{"type":"string","minLength":1},"default":[],"examples":[["evaluate","load-test","deploy-canary"]]},"comment":{"title":"comment approval","description":"For approval: comment: who may approve and how long to wait.","type":"object","additionalProperties":false,"properties":{"allow":{"description":"Users (login) or teams (org/team-slug) whose /approve or /reject counts; each must also have min-permission on the repository.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^@?[A-Za-z0-9](?:[A-Za-z0-9-]*)(?:/[A-Za-z0-9_.-]+)?(?:\\\\[bot\\\\])?$"},"examples":[["alice","org/ml-leads"]]},"min-permission":{"description":"Repository permission an approver needs.","enum":["write","maintain","admin"],"default":"write"},"timeout":{"description":"How long to wait for a decision; running out is a failure, never an approval.","type":"string","pattern":"^([0-9]+(\\\\.[0-9]+)?(ms|s|m|h))+$","default":"30m"},"poll-interval":{"description":"How often to read new comments.","type":"string","pattern":"^([0-9]+(\\\\.[0-9]+)?(ms|s|m|h))+$","default":"15s"},"issue":{"description":"Issue or pull request number to ask on. Default: the pull request of the event.","type":"integer","minimum":1}}}}}}');
-;// CONCATENATED MODULE: ./.build/tree/packages/stages/src/promote/index.js
-
-
-
-
-
-
-
-
-
-
-
-
-const APPROVALS = ["environment", "comment", "none"];
-function promote_optString(values, name) {
-  const v = values[name];
-  if (v === void 0) return void 0;
-  if (typeof v !== "string" || v.trim() === "")
-    throw new core_src/* UsageError */.eb(`mlops promote: --${name} needs a value`);
-  return v.trim();
-}
-function githubTarget(token) {
-  const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? "").split("/");
-  if (!token || !owner || !repo) return void 0;
-  const target = { token, owner, repo };
-  if (process.env.GITHUB_API_URL) target.apiUrl = process.env.GITHUB_API_URL;
-  const runId = Number(process.env.GITHUB_RUN_ID);
-  if (Number.isInteger(runId) && runId > 0) target.runId = runId;
-  if (process.env.GITHUB_ACTOR) target.actor = process.env.GITHUB_ACTOR;
-  const pr = /^refs\/pull\/(\d+)\//.exec(process.env.GITHUB_REF ?? "");
-  if (pr) target.issue = Number(pr[1]);
-  return target;
-}
-const promote = defineStage({
-  name: "promote",
-  title: "Promote",
-  specKey: "promote",
-  schema: promote_spec_schema_namespaceObject,
-  check: (section) => checkPromote(section),
-  declared: (spec) => spec.sections.promote !== void 0,
-  configure: async (spec, settings, ctx) => promoteConfig(spec, settings, ctx.cwd),
-  run: (config, ctx) => ctx.log.group(
-    `promote: ${config.rollback ? "rollback" : config.model.name} \u2192 ${config.to}`,
-    () => runPromote(config, ctx)
-  ),
-  report: (result) => [{ id: "promote", markdown: promoteSection(result) }],
-  cli: {
-    command: "promote",
-    summary: "Move the production tag in the model registry to the verified model, after approval",
-    usage: `
-Usage: mlops promote [--spec mlops.yml] [--to production] [--rollback] [--digest sha256:...]
-                     [--registry REF] [--insecure] [--approval environment|comment|none] [--out .mlops]
-
-Pushes the spec's model to the model registry as a CNCF ModelPack artifact (with its model card
-and evaluation result attached as referrers), verifies it by digest (manifest, artifact type,
-weights; the weights must be the model evaluate measured), asks for approval, then moves the
-channel tag (promote.to, default production) to that digest. The digest the tag named before is
-kept as <to>-previous. An audit record (who, when, run, digests, stage results) is attached to
-the model as a referrer.
-
-Every stage result in --out must not have failed; promote.require lists results that must exist.
-
-The registry is promote.registry (oci:DIR or HOST[:PORT]/REPO); without one, the embedded OCI
-layout at promote.store (default .model-store).
-
-On this machine approval is given by running the command; on GitHub it is the environment's
-required reviewers (approval: environment) or an /approve comment (approval: comment).
-
-Options:
-  --spec FILE        the pipeline spec (default: mlops.yml)
-  --to TAG           channel tag to move (default: promote.to, production)
-  --rollback         restore <to>-previous as <to> in one step (swaps the two tags)
-  --digest DIGEST    promote this model manifest digest, already in the registry
-  --registry REF     model repository (overrides promote.registry)
-  --insecure         plain HTTP to the registry
-  --approval MODE    override promote.approval
-  --out DIR          results directory (default: .mlops)
-  -h, --help         show this help
-
-Writes <out>/promote.json: from/to digests, previous, approver, audit reference.
-Exit codes: 0 promoted (or already there), 1 blocked (a stage failed, approval rejected or timed
-out), 2 bad usage or bad input (nothing to roll back to, model missing, registry refused).
-`,
-    options: {
-      to: { type: "string" },
-      rollback: { type: "boolean" },
-      digest: { type: "string" },
-      registry: { type: "string" },
-      insecure: { type: "boolean" },
-      approval: { type: "string" }
-    },
-    standalone: (values) => values.rollback === true && typeof values.registry === "string",
-    settings(values) {
-      const s = {};
-      const to = promote_optString(values, "to");
-      const digest = promote_optString(values, "digest");
-      const registry = promote_optString(values, "registry");
-      const approval = promote_optString(values, "approval");
-      if (to) s.to = to;
-      if (digest) s.digest = digest;
-      if (registry) s.registry = registry;
-      if (values.rollback === true) s.rollback = true;
-      if (values.insecure === true) s.insecure = true;
-      if (approval) {
-        if (!APPROVALS.includes(approval)) {
-          throw new core_src/* UsageError */.eb(
-            `mlops promote: --approval must be one of ${APPROVALS.join(", ")}, got '${approval}'`
-          );
-        }
-        s.approval = approval;
-      }
-      return s;
-    }
-  },
-  action: {
-    name: "promote",
-    settings(inputs) {
-      const s = {};
-      const to = inputs.optional("to");
-      const digest = inputs.optional("digest");
-      const registry = inputs.optional("registry");
-      const insecure = inputs.optionalBoolean("insecure");
-      if (to) s.to = to;
-      if (digest) s.digest = digest;
-      if (registry) s.registry = registry;
-      if (insecure !== void 0) s.insecure = insecure;
-      if (inputs.boolean("rollback", false)) s.rollback = true;
-      const approval = inputs.optional("approval");
-      if (approval) s.approval = inputs.choice("approval", APPROVALS, "environment");
-      const timeout = inputs.number("approval-timeout-minutes", { min: 0 });
-      if (timeout !== void 0) s.timeoutMs = timeout * 6e4;
-      const gh = githubTarget(inputs.optional("github-token"));
-      if (gh) s.github = gh;
-      return s;
-    },
-    outputs(result) {
-      const d = result.details ?? {};
-      return {
-        digest: d.to ?? "",
-        "previous-digest": d.previous ?? "",
-        changed: d.changed === true,
-        approver: d.approval?.by ?? "",
-        "audit-ref": d.audit?.reference ?? "",
-        "model-ref": d.model?.reference ?? ""
       };
     }
   }
@@ -104699,6 +104755,7 @@ var __webpack_exports__REQUEST_MARKER = __webpack_exports__.Ne;
 var __webpack_exports__SECTION_CHECKS = __webpack_exports__.YP;
 var __webpack_exports__STAGE_LIST = __webpack_exports__.q5;
 var __webpack_exports__WHOLE = __webpack_exports__.Ef;
+var __webpack_exports__canaryApprover = __webpack_exports__.GI;
 var __webpack_exports__checkDeploy = __webpack_exports__.uW;
 var __webpack_exports__checkDrift = __webpack_exports__.o4;
 var __webpack_exports__checkImage = __webpack_exports__.cd;
@@ -104723,6 +104780,7 @@ var __webpack_exports__evaluateConfigFromSpec = __webpack_exports__.Z$;
 var __webpack_exports__evaluateSpec = __webpack_exports__.Ld;
 var __webpack_exports__findServerBundle = __webpack_exports__.Zo;
 var __webpack_exports__formatDuration = __webpack_exports__.a3;
+var __webpack_exports__githubTarget = __webpack_exports__.nY;
 var __webpack_exports__image = __webpack_exports__.Sl;
 var __webpack_exports__imageConfig = __webpack_exports__.gj;
 var __webpack_exports__imageSection = __webpack_exports__.dQ;
@@ -104776,4 +104834,4 @@ var __webpack_exports__trainCacheKey = __webpack_exports__.aW;
 var __webpack_exports__trainConfig = __webpack_exports__.jm;
 var __webpack_exports__validateSpecText = __webpack_exports__.Np;
 var __webpack_exports__verifyModel = __webpack_exports__.HB;
-export { __webpack_exports__ActionsCache as ActionsCache, __webpack_exports__DEFAULT_BASE as DEFAULT_BASE, __webpack_exports__DRIFT_VALUES as DRIFT_VALUES, __webpack_exports__LOAD_TEST_MEASURES as LOAD_TEST_MEASURES, __webpack_exports__LOCAL_STORE as LOCAL_STORE, __webpack_exports__LocalDirCache as LocalDirCache, __webpack_exports__MODEL_CARD_FILE as MODEL_CARD_FILE, __webpack_exports__PREVIOUS_SUFFIX as PREVIOUS_SUFFIX, __webpack_exports__REQUEST_MARKER as REQUEST_MARKER, __webpack_exports__SECTION_CHECKS as SECTION_CHECKS, __webpack_exports__STAGE_LIST as STAGE_LIST, __webpack_exports__WHOLE as WHOLE, __webpack_exports__checkDeploy as checkDeploy, __webpack_exports__checkDrift as checkDrift, __webpack_exports__checkImage as checkImage, __webpack_exports__checkLoadTest as checkLoadTest, __webpack_exports__checkPromote as checkPromote, __webpack_exports__commentApproval as commentApproval, __webpack_exports__compareLayers as compareLayers, __webpack_exports__declaredStages as declaredStages, __webpack_exports__defineStage as defineStage, __webpack_exports__deployCanary as deployCanary, __webpack_exports__deployCanaryConfig as deployCanaryConfig, __webpack_exports__deployCanarySections as deployCanarySections, __webpack_exports__digestInputs as digestInputs, __webpack_exports__drift as drift, __webpack_exports__driftConfig as driftConfig, __webpack_exports__driftSections as driftSections, __webpack_exports__driftStrength as driftStrength, __webpack_exports__environmentApproval as environmentApproval, __webpack_exports__evaluate as evaluate, __webpack_exports__evaluateConfigFromFlags as evaluateConfigFromFlags, __webpack_exports__evaluateConfigFromSpec as evaluateConfigFromSpec, __webpack_exports__evaluateSpec as evaluateSpec, __webpack_exports__findServerBundle as findServerBundle, __webpack_exports__formatDuration as formatDuration, __webpack_exports__image as image, __webpack_exports__imageConfig as imageConfig, __webpack_exports__imageSection as imageSection, __webpack_exports__loadSpec as loadSpec, __webpack_exports__loadTest as loadTest, __webpack_exports__loadTestConfig as loadTestConfig, __webpack_exports__loadTestSections as loadTestSections, __webpack_exports__localStoreResolver as localStoreResolver, __webpack_exports__mergeBuckets as mergeBuckets, __webpack_exports__mergeEvaluationShards as mergeEvaluationShards, __webpack_exports__mlopsActionsVersion as mlopsActionsVersion, __webpack_exports__modelRegistryResolver as modelRegistryResolver, __webpack_exports__moveChannel as moveChannel, __webpack_exports__parseGateFlags as parseGateFlags, __webpack_exports__parseMetrics as parseMetrics, __webpack_exports__parseRegistryUrl as parseRegistryUrl, __webpack_exports__parseShard as parseShard, __webpack_exports__parseSpecText as parseSpecText, __webpack_exports__prepareEvaluation as prepareEvaluation, __webpack_exports__promote as promote, __webpack_exports__promoteConfig as promoteConfig, __webpack_exports__promoteSection as promoteSection, __webpack_exports__rankFeatures as rankFeatures, __webpack_exports__readGitInfo as readGitInfo, __webpack_exports__renderResults as renderResults, __webpack_exports__renderStageReport as renderStageReport, __webpack_exports__reportOptions as reportOptions, __webpack_exports__resolveBaseRef as resolveBaseRef, __webpack_exports__resolveBaseline as resolveBaseline, __webpack_exports__rollbackChannel as rollbackChannel, __webpack_exports__runDeployCanary as runDeployCanary, __webpack_exports__runDriftStage as runDriftStage, __webpack_exports__runEvaluation as runEvaluation, __webpack_exports__runEvaluationShard as runEvaluationShard, __webpack_exports__runImageStage as runImageStage, __webpack_exports__runLoadTestStage as runLoadTestStage, __webpack_exports__runPipeline as runPipeline, __webpack_exports__runPromote as runPromote, __webpack_exports__runReportAction as runReportAction, __webpack_exports__runStageAction as runStageAction, __webpack_exports__runTrain as runTrain, __webpack_exports__shardFileName as shardFileName, __webpack_exports__shardRange as shardRange, __webpack_exports__shellInvocation as shellInvocation, __webpack_exports__stageNamed as stageNamed, __webpack_exports__storeModelPath as storeModelPath, __webpack_exports__toChecks as toChecks, __webpack_exports__toSteps as toSteps, __webpack_exports__train as train, __webpack_exports__trainCacheKey as trainCacheKey, __webpack_exports__trainConfig as trainConfig, __webpack_exports__validateSpecText as validateSpecText, __webpack_exports__verifyModel as verifyModel };
+export { __webpack_exports__ActionsCache as ActionsCache, __webpack_exports__DEFAULT_BASE as DEFAULT_BASE, __webpack_exports__DRIFT_VALUES as DRIFT_VALUES, __webpack_exports__LOAD_TEST_MEASURES as LOAD_TEST_MEASURES, __webpack_exports__LOCAL_STORE as LOCAL_STORE, __webpack_exports__LocalDirCache as LocalDirCache, __webpack_exports__MODEL_CARD_FILE as MODEL_CARD_FILE, __webpack_exports__PREVIOUS_SUFFIX as PREVIOUS_SUFFIX, __webpack_exports__REQUEST_MARKER as REQUEST_MARKER, __webpack_exports__SECTION_CHECKS as SECTION_CHECKS, __webpack_exports__STAGE_LIST as STAGE_LIST, __webpack_exports__WHOLE as WHOLE, __webpack_exports__canaryApprover as canaryApprover, __webpack_exports__checkDeploy as checkDeploy, __webpack_exports__checkDrift as checkDrift, __webpack_exports__checkImage as checkImage, __webpack_exports__checkLoadTest as checkLoadTest, __webpack_exports__checkPromote as checkPromote, __webpack_exports__commentApproval as commentApproval, __webpack_exports__compareLayers as compareLayers, __webpack_exports__declaredStages as declaredStages, __webpack_exports__defineStage as defineStage, __webpack_exports__deployCanary as deployCanary, __webpack_exports__deployCanaryConfig as deployCanaryConfig, __webpack_exports__deployCanarySections as deployCanarySections, __webpack_exports__digestInputs as digestInputs, __webpack_exports__drift as drift, __webpack_exports__driftConfig as driftConfig, __webpack_exports__driftSections as driftSections, __webpack_exports__driftStrength as driftStrength, __webpack_exports__environmentApproval as environmentApproval, __webpack_exports__evaluate as evaluate, __webpack_exports__evaluateConfigFromFlags as evaluateConfigFromFlags, __webpack_exports__evaluateConfigFromSpec as evaluateConfigFromSpec, __webpack_exports__evaluateSpec as evaluateSpec, __webpack_exports__findServerBundle as findServerBundle, __webpack_exports__formatDuration as formatDuration, __webpack_exports__githubTarget as githubTarget, __webpack_exports__image as image, __webpack_exports__imageConfig as imageConfig, __webpack_exports__imageSection as imageSection, __webpack_exports__loadSpec as loadSpec, __webpack_exports__loadTest as loadTest, __webpack_exports__loadTestConfig as loadTestConfig, __webpack_exports__loadTestSections as loadTestSections, __webpack_exports__localStoreResolver as localStoreResolver, __webpack_exports__mergeBuckets as mergeBuckets, __webpack_exports__mergeEvaluationShards as mergeEvaluationShards, __webpack_exports__mlopsActionsVersion as mlopsActionsVersion, __webpack_exports__modelRegistryResolver as modelRegistryResolver, __webpack_exports__moveChannel as moveChannel, __webpack_exports__parseGateFlags as parseGateFlags, __webpack_exports__parseMetrics as parseMetrics, __webpack_exports__parseRegistryUrl as parseRegistryUrl, __webpack_exports__parseShard as parseShard, __webpack_exports__parseSpecText as parseSpecText, __webpack_exports__prepareEvaluation as prepareEvaluation, __webpack_exports__promote as promote, __webpack_exports__promoteConfig as promoteConfig, __webpack_exports__promoteSection as promoteSection, __webpack_exports__rankFeatures as rankFeatures, __webpack_exports__readGitInfo as readGitInfo, __webpack_exports__renderResults as renderResults, __webpack_exports__renderStageReport as renderStageReport, __webpack_exports__reportOptions as reportOptions, __webpack_exports__resolveBaseRef as resolveBaseRef, __webpack_exports__resolveBaseline as resolveBaseline, __webpack_exports__rollbackChannel as rollbackChannel, __webpack_exports__runDeployCanary as runDeployCanary, __webpack_exports__runDriftStage as runDriftStage, __webpack_exports__runEvaluation as runEvaluation, __webpack_exports__runEvaluationShard as runEvaluationShard, __webpack_exports__runImageStage as runImageStage, __webpack_exports__runLoadTestStage as runLoadTestStage, __webpack_exports__runPipeline as runPipeline, __webpack_exports__runPromote as runPromote, __webpack_exports__runReportAction as runReportAction, __webpack_exports__runStageAction as runStageAction, __webpack_exports__runTrain as runTrain, __webpack_exports__shardFileName as shardFileName, __webpack_exports__shardRange as shardRange, __webpack_exports__shellInvocation as shellInvocation, __webpack_exports__stageNamed as stageNamed, __webpack_exports__storeModelPath as storeModelPath, __webpack_exports__toChecks as toChecks, __webpack_exports__toSteps as toSteps, __webpack_exports__train as train, __webpack_exports__trainCacheKey as trainCacheKey, __webpack_exports__trainConfig as trainConfig, __webpack_exports__validateSpecText as validateSpecText, __webpack_exports__verifyModel as verifyModel };

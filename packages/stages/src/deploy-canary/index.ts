@@ -1,6 +1,9 @@
 import { UsageError } from '@mlops-actions/core';
 import { defineStage } from '../definition.js';
 import type { FlagValues } from '../definition.js';
+import { githubTarget } from '../promote/index.js';
+import { promoteConfig } from '../promote/spec.js';
+import { canaryApprover } from './approval.js';
 import { deployCanarySections } from './report.js';
 import { runDeployCanary } from './run.js';
 import type { DeployCanaryDetails } from './run.js';
@@ -11,6 +14,8 @@ import type { DeployCanaryConfig, DeployCanarySettings, DeployTarget } from './s
 export { runDeployCanary } from './run.js';
 export type { DeployCanaryDetails, DeployCanaryOptions } from './run.js';
 export { deployCanarySections } from './report.js';
+export { canaryApprover } from './approval.js';
+export type { CanaryApproval } from './approval.js';
 export { checkDeploy, deployCanaryConfig, toChecks, toSteps } from './spec.js';
 export type { DeployCanaryConfig, DeployCanarySettings, DeployTarget, RawDeploy } from './spec.js';
 
@@ -44,11 +49,23 @@ export const deployCanary = defineStage<DeployCanarySettings, DeployCanaryConfig
   schema,
   check: (section) => checkDeploy(section),
   declared: (spec) => spec.sections.deploy !== undefined,
-  configure: async (spec, settings, ctx) => deployCanaryConfig(spec, settings, ctx.cwd),
+  async configure(spec, settings, ctx) {
+    const config = deployCanaryConfig(spec, settings, ctx.cwd);
+    // A pause asks the people promote asks, the same way (approval: comment); otherwise it rolls back.
+    if (spec?.sections.promote !== undefined && settings.github) {
+      const p = promoteConfig(spec, { github: settings.github }, ctx.cwd);
+      const issue = p.comment.issue ?? settings.github.issue;
+      if (p.approval === 'comment' && issue !== undefined) {
+        config.approval = { comment: p.comment, github: settings.github, issue };
+      }
+    }
+    return config;
+  },
   run: (config, ctx) =>
-    ctx.log.group(`deploy-canary: ${config.modelName} on ${config.target}`, () =>
-      runDeployCanary(config, ctx),
-    ),
+    ctx.log.group(`deploy-canary: ${config.modelName} on ${config.target}`, () => {
+      const approve = canaryApprover(config.approval, config.modelName, config.target, ctx.log);
+      return runDeployCanary(config, ctx, approve ? { approve } : {});
+    }),
   report: (result) => deployCanarySections(result),
   cli: {
     command: 'deploy-canary',
@@ -118,6 +135,8 @@ Exit codes: 0 promoted, 1 rolled back, 2 bad usage or bad spec.
       if (sm) s.stableModel = sm;
       const a = applyMode('input apply', inputs.optional('apply'));
       if (a) s.apply = a;
+      const gh = githubTarget(inputs.optional('github-token'));
+      if (gh) s.github = gh;
       const g = inputs.path('gitops-dir');
       if (g) s.gitopsDir = g;
       return s;

@@ -1,3 +1,5 @@
+import type { CanaryApproval } from './approval.js';
+import type { GitHubTarget } from '../promote/spec.js';
 import { isAbsolute, resolve } from 'node:path';
 import { InputError, parseDuration, parseExpression, parseRate } from '@mlops-actions/core';
 import type { ChangeLimit, SemanticIssue, Spec } from '@mlops-actions/core';
@@ -65,6 +67,8 @@ export interface DeployCanarySettings {
   stableModel?: string;
   apply?: 'kubectl' | 'gitops';
   gitopsDir?: string;
+  /** Only from the action: the runner's repository and token, so a pause can ask a person. */
+  github?: GitHubTarget;
 }
 
 export interface DeployCanaryConfig {
@@ -81,6 +85,8 @@ export interface DeployCanaryConfig {
   prometheus?: { url: string; queries: TrafficQueries };
   kubernetes?: KubernetesConfig & { apply: 'kubectl' | 'gitops'; gitopsDir?: string; context?: string };
   specDigest?: string;
+  /** Where a pause asks for a decision (promote.approval: comment on GitHub); absent: a pause rolls back. */
+  approval?: CanaryApproval;
 }
 
 const DEFAULT_CHECKS: RawCheck[] = [

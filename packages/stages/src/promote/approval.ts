@@ -165,6 +165,8 @@ export interface CommentApprovalOptions {
   config: PromoteConfig['comment'];
   /** What is asked, shown in the request comment. */
   request: { model: string; digest: string; from?: string; to: string; registry: string; runUrl?: string };
+  /** Another question than a promotion (a paused canary): its heading and table rows. */
+  ask?: { heading: string; rows: [string, string][] };
   log: Logger;
   /** Logins whose comments are ours (never a decision). */
   self?: string[];
@@ -179,15 +181,18 @@ export async function commentApproval(opts: CommentApprovalOptions): Promise<App
   const now = opts.now ?? Date.now;
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const allowText = config.allow.map((a) => `@${a}`).join(', ');
+  const rows: [string, string][] = opts.ask?.rows ?? [
+    ['registry', `\`${request.registry}\``],
+    ['candidate', `\`${request.digest}\``],
+    [`current \`${request.to}\``, request.from ? `\`${request.from}\`` : '(none)'],
+  ];
   const body = [
     REQUEST_MARKER,
-    `### Promotion of \`${request.model}\` to \`${request.to}\` needs approval`,
+    opts.ask?.heading ?? `### Promotion of \`${request.model}\` to \`${request.to}\` needs approval`,
     '',
     `| | |`,
     `| --- | --- |`,
-    `| registry | \`${request.registry}\` |`,
-    `| candidate | \`${request.digest}\` |`,
-    `| current \`${request.to}\` | ${request.from ? `\`${request.from}\`` : '(none)'} |`,
+    ...rows.map(([k, v]) => `| ${k} | ${v.replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`),
     ...(request.runUrl ? [`| run | ${request.runUrl} |`] : []),
     '',
     `Reply \`/approve\` or \`/reject [reason]\`. Counted from: ${allowText} (with ${config.minPermission} permission or more). ` +

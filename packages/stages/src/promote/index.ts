@@ -29,7 +29,7 @@ function optString(values: FlagValues, name: string): string | undefined {
 }
 
 /** The runner's repository, run, PR and token, for the approval flows (action only). */
-function githubTarget(token: string | undefined): GitHubTarget | undefined {
+export function githubTarget(token: string | undefined): GitHubTarget | undefined {
   const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
   if (!token || !owner || !repo) return undefined;
   const target: GitHubTarget = { token, owner, repo };
