@@ -108,8 +108,9 @@ describe('runCanary decisions', () => {
     expect(o.analyses.map((a) => a.verdict)).toEqual(['no-data', 'no-data']);
     expect(asked).toEqual([expect.stringMatching(/ratio no-data at 10% \(2 > inconclusive-limit 1\)/)]);
     expect(o.approvals).toEqual([{ step: 0, approved: false, by: 'octocat' }]);
-    // The resolved query: placeholders filled with the backend's labels and the window.
-    expect(source.queries[0]).toBe('x{v="app-canary"}[1ms]');
+    // The resolved query: placeholders filled with the backend's labels and the window's measured
+    // length (at least the interval; longer on a loaded machine, so only its form is asserted).
+    expect(source.queries[0]).toMatch(/^x\{v="app-canary"\}\[[1-9]\d*ms\]$/);
   });
 
   it('confirm steps wait for a person; without an approver they roll back', async () => {

@@ -66,7 +66,8 @@ describe('train command', () => {
     const started = Date.now();
     const run = '(sleep 1; touch late-child) & echo started; sleep 30';
     const result = await runTrain(p.config({ run, shell: 'bash', timeoutMs: 300 }), p.ctx());
-    expect(Date.now() - started).toBeLessThan(10_000);
+    // Killed, not waited for: the sleep would take 30 s (a generous bound for a loaded machine).
+    expect(Date.now() - started).toBeLessThan(25_000);
     expect(result.status).toBe('error');
     expect(result.summary).toBe('train command timed out after 300ms');
     expect(result.error).toContain('started');
