@@ -81,6 +81,16 @@ describe('loadSpec under malformed input', () => {
     check(text);
   });
 
+  it("says what runaway nesting is, in plain words, not as the parser's stack overflow", () => {
+    for (const [name, text] of HAND_MADE.slice(2, 5)) {
+      const r = validateSpecText(text, 'fuzz/mlops.yml', { env: {} });
+      expect(r.ok, name).toBe(false);
+      const messages = r.ok ? '' : r.problems.map((p) => p.message).join('\n');
+      expect(messages, name).not.toMatch(/call stack/i);
+      expect(messages, name).toMatch(/nest/);
+    }
+  });
+
   it('rejects every impossible gate of the hand-made cases at load time', () => {
     for (const [name, text] of HAND_MADE.slice(5, 16)) {
       const r = validateSpecText(text, 'fuzz/mlops.yml', { env: {} });

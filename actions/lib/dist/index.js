@@ -69347,6 +69347,15 @@ function yamlProblem(file, doc, lc, error) {
     const where = found ? formatPath(found.path) : "";
     return { file, line, column: col, path: where, message: `duplicate key '${found?.key ?? "?"}'` };
   }
+  if (/call stack/i.test(error.message)) {
+    return {
+      file,
+      line,
+      column: col,
+      path: "",
+      message: `the document nests too deeply to read (limit ${MAX_DEPTH} levels; a spec needs a handful)`
+    };
+  }
   return { file, line, column: col, path: "", message: `YAML syntax error: ${error.message}` };
 }
 function byPosition(a, b) {

@@ -104,6 +104,16 @@ function yamlProblem(file: string, doc: Document, lc: LineCounter, error: YAMLEr
     const where = found ? formatPath(found.path) : '';
     return { file, line, column: col, path: where, message: `duplicate key '${found?.key ?? '?'}'` };
   }
+  // The parser reports runaway nesting as its own stack overflow: say what it means instead.
+  if (/call stack/i.test(error.message)) {
+    return {
+      file,
+      line,
+      column: col,
+      path: '',
+      message: `the document nests too deeply to read (limit ${MAX_DEPTH} levels; a spec needs a handful)`,
+    };
+  }
   return { file, line, column: col, path: '', message: `YAML syntax error: ${error.message}` };
 }
 
