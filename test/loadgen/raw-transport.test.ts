@@ -100,6 +100,50 @@ describe('RawTransport framing', () => {
     expect(await sendAll(url, 1)).toEqual([[0, 'bad-response']]);
   });
 
+  it('keeps every partial response apart although all read into one buffer', async () => {
+    // Every connection gets half a response head, and the rest only once every connection holds
+    // its half: a parser that kept a view of the shared read buffer instead of a copy would read
+    // another connection's bytes and get the wrong status.
+    const n = 16;
+    const waiting: net.Socket[] = [];
+    let release!: () => void;
+    let accepted = 0;
+    const server = net.createServer((socket) => {
+      sockets.add(socket);
+      const status = 200 + accepted++;
+      socket.once('data', () => {
+        socket.write(`HTTP/1.1 ${status} S\r\nContent-`);
+        waiting.push(socket);
+        (socket as net.Socket & { rest?: string }).rest = 'Length: 3\r\n\r\nabc';
+        if (waiting.length === n) release();
+      });
+    });
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const t = new RawTransport({
+      url,
+      requests: [{ method: 'GET', path: '/', headers: {} }],
+      connections: n,
+      timeoutMs: 10_000,
+    });
+    const results = Promise.all(
+      Array.from(
+        { length: n },
+        () => new Promise<[number, string | undefined]>((r) => t.send(0, (s, e) => r([s, e]))),
+      ),
+    );
+    await new Promise<void>((r) => (release = r));
+    const held = (): number =>
+      [...t.open].filter((c) => (c as unknown as { pending?: Buffer }).pending !== undefined).length;
+    while (held() < n) await new Promise((r) => setImmediate(r));
+    for (const socket of waiting) socket.write((socket as net.Socket & { rest?: string }).rest!);
+    const got = await results;
+    await t.close();
+    expect(got.map(([, e]) => e)).toEqual(Array(n).fill(undefined));
+    expect(got.map(([s]) => s).sort()).toEqual(Array.from({ length: n }, (_, i) => 200 + i));
+  });
+
   it('serialises a request with Host and Content-Length', () => {
     const wire = serialiseRequest(new URL('http://127.0.0.1:9/'), {
       method: 'POST',

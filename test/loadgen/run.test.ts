@@ -121,6 +121,8 @@ describe('open model', () => {
     expect(r.late).toBeGreaterThan(0);
     expect(r.sent + r.dropped).toBe(100);
     expect(r.requests).toBe(r.sent);
+    // Every late send waited for one of the two busy connections: the server's fault, not ours.
+    expect(r.lateCauses).toEqual({ connections: r.late, generator: 0 });
     // Latency counts from the intended time, so the wait for a connection is in it.
     expect(r.latency!.max).toBeGreaterThan(200);
     const verdicts = evaluateGates([{ kind: 'expression', expression: 'dropped == 0' }], {
@@ -128,6 +130,23 @@ describe('open model', () => {
       baseDir: '.',
     });
     expect(verdicts[0]?.status).toBe('fail');
+  });
+
+  it('tells sends the generator itself was late with apart from sends waiting for a connection', async () => {
+    // 150 ms with this process's loop blocked while 200 connections sit free: the ~70 sends due in
+    // that time leave late, and no connection was ever the reason.
+    const s = await server({});
+    const block = setTimeout(() => {
+      const end = performance.now() + 150;
+      while (performance.now() < end);
+    }, 300);
+    const r = await runLoad({ url: s.url, requests: INFER, rate: 500, durationMs: 1000, connections: 200 });
+    clearTimeout(block);
+    expect(r.late).toBeGreaterThanOrEqual(50);
+    expect(r.lateCauses).toEqual({ connections: 0, generator: r.late });
+    // 150 ms of a ~1 s run spent in the busy loop shows in the event-loop utilisation.
+    expect(r.generatorBusy).toBeGreaterThanOrEqual(0.1);
+    expect(r.generatorBusy).toBeLessThanOrEqual(1);
   });
 
   it('stops at max-requests', async () => {

@@ -370,5 +370,30 @@ describe('the report section', () => {
     const line = axes[1]!;
     expect(line).toHaveLength(45);
     expect(md).toMatch(/line \[[^\]]*\b900\b/);
+    // No late send and no busy generator, so no sentence about either.
+    expect(md).not.toContain('Late sends');
+    expect(md).not.toContain('generator was busy');
+  });
+
+  it('says why sends were late: busy connections or a machine that fell behind', () => {
+    const r = {
+      stage: 'load-test',
+      status: 'passed',
+      summary: '',
+      values: { late: { candidate: 12, unit: 'count' } },
+      verdicts: [],
+      timings: { startedAt: '', finishedAt: '', durationMs: 1000 },
+      details: {
+        connections: 8,
+        lateCauses: { connections: 9, generator: 3 },
+        generatorBusy: 0.97,
+        buckets: [],
+      },
+    } as unknown as StageResult;
+    const md = loadTestSections(r)[0]!.markdown;
+    expect(md).toContain('**The generator was busy 97% of the run**');
+    expect(md).toContain(
+      "Late sends: 9 waited for a free connection (all 8 were busy: the server's pace, or too few connections); 3 left late with a connection free",
+    );
   });
 });

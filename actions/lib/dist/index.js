@@ -91613,6 +91613,7 @@ class RawTransport {
   }
   options;
   wire;
+  readBuffer = Buffer.allocUnsafe(64 * 1024);
   idle = [];
   /** Every open connection, busy or idle. */
   open = /* @__PURE__ */ new Set();
@@ -91656,9 +91657,18 @@ class Connection {
   constructor(owner, url) {
     this.owner = owner;
     owner.open.add(this);
-    this.socket = external_node_net_.connect({ host: url.hostname.replace(/^\[|\]$/g, ""), port: Number(url.port || 80) });
+    this.socket = external_node_net_.connect({
+      host: url.hostname.replace(/^\[|\]$/g, ""),
+      port: Number(url.port || 80),
+      onread: {
+        buffer: owner.readBuffer,
+        callback: (n, buf) => {
+          this.onData(buf, n);
+          return true;
+        }
+      }
+    });
     this.socket.setNoDelay(true);
-    this.socket.on("data", (chunk) => this.onData(chunk));
     this.socket.on("error", (err) => {
       this.lastError = err.code ?? err.message;
     });
@@ -91720,15 +91730,15 @@ class Connection {
       done(0, this.lastError ?? "ECONNRESET");
     }
   }
-  onData(chunk) {
+  onData(buf, n) {
     if (!this.done) {
       this.kill();
       return;
     }
     this.gotBytes = true;
-    let data = chunk;
+    let data = buf.subarray(0, n);
     if (this.pending) {
-      data = Buffer.concat([this.pending, chunk]);
+      data = Buffer.concat([this.pending, data]);
       this.pending = void 0;
     }
     let at = 0;
@@ -91974,6 +91984,8 @@ class Recorder {
   errors = 0;
   dropped = 0;
   late = 0;
+  /** Late sends that had a free connection and still left late: the generator fell behind. */
+  lateGenerator = 0;
   sent = 0;
   statuses = {};
   errorKinds = {};
@@ -92305,6 +92317,7 @@ async function runLoad(options) {
   let next = 0;
   let inFlight = 0;
   let maxInFlight = 0;
+  let lastFullAt = Number.NEGATIVE_INFINITY;
   let aborted;
   let timer;
   let timerDue = 0;
@@ -92312,6 +92325,7 @@ async function runLoad(options) {
   let resolveDone;
   const done = new Promise((r) => resolveDone = r);
   const startedAt = /* @__PURE__ */ new Date();
+  const elu0 = performance.eventLoopUtilization();
   const t0 = performance.now();
   const secondOf = (intended) => Math.floor((intended - warmupMs) / 1e3);
   const dispatch = (i, intended, now) => {
@@ -92319,11 +92333,15 @@ async function runLoad(options) {
     const second = measured ? secondOf(intended) : -1;
     if (measured) {
       recorder.begin(second);
-      if (now - intended > lateAfterMs) recorder.late++;
+      if (now - intended > lateAfterMs) {
+        recorder.late++;
+        if (now - Math.max(intended, lastFullAt) > lateAfterMs) recorder.lateGenerator++;
+      }
     }
     inFlight++;
     if (inFlight > maxInFlight) maxInFlight = inFlight;
     transport.send(i % nRequests, (status, error) => {
+      if (inFlight >= connections) lastFullAt = performance.now() - t0;
       inFlight--;
       if (measured) {
         if (error === void 0) {
@@ -92349,7 +92367,10 @@ async function runLoad(options) {
         next++;
         continue;
       }
-      if (inFlight >= connections) break;
+      if (inFlight >= connections) {
+        lastFullAt = now;
+        break;
+      }
       dispatch(next, intended, now);
       next++;
     }
@@ -92422,6 +92443,7 @@ async function runLoad(options) {
   pump();
   await done;
   const endedAt = performance.now();
+  const busy = performance.eventLoopUtilization(elu0).utilization;
   clearInterval(progress);
   if (abortTimer) clearInterval(abortTimer);
   clearTimeout(hardLimit);
@@ -92452,7 +92474,9 @@ async function runLoad(options) {
     errors: recorder.errors,
     dropped: recorder.dropped,
     late: recorder.late,
+    lateCauses: { connections: recorder.late - recorder.lateGenerator, generator: recorder.lateGenerator },
     lateAfterMs,
+    generatorBusy: Math.round(busy * 1e3) / 1e3,
     maxInFlight,
     statuses: recorder.statuses,
     errorKinds: recorder.errorKinds,
@@ -102476,136 +102500,6 @@ Exit codes: 0 built, 2 bad usage or bad input (missing model, base not found, no
 });
 
 
-;// CONCATENATED MODULE: ./.build/tree/packages/stages/src/load-test/report.js
-
-const MAX_POINTS = 60;
-const PERCENTILE_KEYS = ["p(50)", "p(90)", "p(95)", "p(99)", "p(99.9)", "max", "avg"];
-function ms(v) {
-  return v === null || v === void 0 || !Number.isFinite(v) ? "\u2014" : `${(0,core_src/* formatNumber */.ZV)(v)} ms`;
-}
-function count(v) {
-  return typeof v === "number" && Number.isFinite(v) ? (0,core_src/* formatNumber */.ZV)(v) : "\u2014";
-}
-function mergeBuckets(buckets, maxPoints = MAX_POINTS) {
-  const width = Math.max(1, Math.ceil(buckets.length / maxPoints));
-  const out = [];
-  for (let i = 0; i < buckets.length; i += width) {
-    const group = buckets.slice(i, i + width);
-    const withData = group.filter((b) => b.p50 !== null);
-    const p50 = withData.length ? withData.reduce((s, b) => s + (b.p50 ?? 0), 0) / withData.length : Number.NaN;
-    const p99 = withData.length ? Math.max(...withData.map((b) => b.p99 ?? 0)) : Number.NaN;
-    const requests = group.reduce((s, b) => s + b.requests, 0) / group.length;
-    const target = group.reduce((s, b) => s + b.targetRate, 0) / group.length;
-    out.push({ label: `${group[0].second}s`, p50, p99, requests, target });
-  }
-  return out;
-}
-function loadTestSections(result) {
-  const parts = [(0,core_src/* stageHeading */.jf)("Load test", result)];
-  const d = (0,core_src/* isObj */.sA)(result.details) ? result.details : {};
-  const v = result.values;
-  const facts = [];
-  if (d.target) {
-    facts.push(
-      d.target.kind === "embedded" ? `model ${(0,core_src/* inlineCode */.ti)(d.target.model)} served by the embedded \`mlops serve\`` : `${(0,core_src/* inlineCode */.ti)(d.target.url)} (model ${(0,core_src/* inlineCode */.ti)(d.target.model)})`
-    );
-  }
-  if (d.stages) {
-    facts.push(
-      `ramping ${d.stages.map((s) => `${(0,core_src/* formatNumber */.ZV)(s.target)}/s over ${(0,core_src/* formatNumber */.ZV)(s.durationMs / 1e3)} s`).join(" \u2192 ")}`
-    );
-  } else if (typeof d.rate === "number") {
-    facts.push(`${(0,core_src/* formatNumber */.ZV)(d.rate)} requests/s for ${(0,core_src/* formatNumber */.ZV)((d.durationMs ?? 0) / 1e3)} s`);
-  }
-  if (typeof d.warmupMs === "number" && d.warmupMs > 0)
-    facts.push(`after ${(0,core_src/* formatNumber */.ZV)(d.warmupMs / 1e3)} s of warm-up`);
-  if (typeof d.connections === "number") facts.push(`${d.connections} keep-alive connections`);
-  if (d.payload) facts.push(`${d.payload.kind} requests (${d.payload.distinct} distinct bodies)`);
-  if (facts.length) parts.push(`Open-model load: ${facts.join(", ")}.`);
-  if (d.aborted) {
-    parts.push(
-      `**Stopped early** after ${(0,core_src/* formatNumber */.ZV)(d.aborted.atMs / 1e3)} s: ${(0,core_src/* escapeMarkdown */.FV)(d.aborted.reason)}.`
-    );
-  }
-  parts.push(
-    (0,core_src/* table */.tp)(
-      ["p50", "p90", "p95", "p99", "p99.9", "max", "avg"],
-      [PERCENTILE_KEYS.map((k) => ms(v[k]?.candidate))],
-      ["r", "r", "r", "r", "r", "r", "r"]
-    )
-  );
-  const errorRate = v.error_rate?.candidate;
-  parts.push(
-    (0,core_src/* table */.tp)(
-      ["requests", "errors", "error rate", "achieved rate", "target rate", "dropped", "late"],
-      [
-        [
-          count(v.requests?.candidate),
-          count(v.errors?.candidate),
-          errorRate === null || errorRate === void 0 ? "\u2014" : `${(0,core_src/* formatNumber */.ZV)(errorRate * 100)}%`,
-          v.rps?.candidate === null || v.rps?.candidate === void 0 ? "\u2014" : `${(0,core_src/* formatNumber */.ZV)(v.rps.candidate)}/s`,
-          typeof d.targetRate === "number" ? `${(0,core_src/* formatNumber */.ZV)(d.targetRate)}/s` : "\u2014",
-          count(v.dropped?.candidate),
-          count(v.late?.candidate)
-        ]
-      ],
-      ["r", "r", "r", "r", "r", "r", "r"]
-    )
-  );
-  const pctValues = PERCENTILE_KEYS.slice(0, 6).map((k) => v[k]?.candidate ?? Number.NaN);
-  if (pctValues.some(Number.isFinite)) {
-    parts.push(
-      (0,core_src/* xyChart */.Gp)({
-        title: "Latency percentiles (ms, from intended send time)",
-        labels: ["p50", "p90", "p95", "p99", "p99.9", "max"],
-        yLabel: "ms",
-        series: [{ kind: "bar", values: pctValues }]
-      })
-    );
-  }
-  const buckets = Array.isArray(d.buckets) ? d.buckets : [];
-  const points = mergeBuckets(buckets);
-  if (points.some((p) => Number.isFinite(p.p99))) {
-    const width = buckets.length > MAX_POINTS ? Math.ceil(buckets.length / MAX_POINTS) : 1;
-    parts.push(
-      (0,core_src/* xyChart */.Gp)({
-        title: `Latency over time (ms per ${width} s by intended send time; lines p50 and p99)`,
-        labels: points.map((p) => p.label),
-        yLabel: "ms",
-        series: [
-          { kind: "line", values: points.map((p) => p.p99) },
-          { kind: "line", values: points.map((p) => p.p50) }
-        ]
-      })
-    );
-    parts.push(
-      (0,core_src/* xyChart */.Gp)({
-        title: "Requests per second (bars answered or failed, line target)",
-        labels: points.map((p) => p.label),
-        yLabel: "requests/s",
-        series: [
-          { kind: "bar", values: points.map((p) => p.requests) },
-          { kind: "line", values: points.map((p) => p.target) }
-        ]
-      })
-    );
-  }
-  const statusRows = Object.entries(d.statuses ?? {}).map(([s, n]) => [(0,core_src/* inlineCode */.ti)(s), count(n)]);
-  const errorRows = Object.entries(d.errorKinds ?? {}).map(([k, n]) => [(0,core_src/* escapeMarkdown */.FV)(k), count(n)]);
-  if (statusRows.length || errorRows.length) {
-    const blocks = [];
-    if (statusRows.length) blocks.push((0,core_src/* table */.tp)(["HTTP status", "answers"], statusRows, ["l", "r"]));
-    if (errorRows.length) blocks.push((0,core_src/* table */.tp)(["failed send", "count"], errorRows, ["l", "r"]));
-    blocks.push(
-      `Latency runs from each request\u2019s intended send time (no coordinated omission); percentiles are exact over every answered request, by linear interpolation (numpy\u2019s default). Late: sent more than ${(0,core_src/* formatNumber */.ZV)(d.lateAfterMs ?? 10)} ms after the intended time; dropped: never sent because every connection stayed busy.`
-    );
-    parts.push((0,core_src/* details */.zH)("Answers and method", blocks.join("\n\n")));
-  }
-  parts.push((0,core_src/* timing */.N9)(result));
-  return [{ id: "load-test", markdown: parts.join("\n\n") }];
-}
-
-
 ;// CONCATENATED MODULE: ./.build/tree/packages/stages/src/load-test/run.js
 
 
@@ -102614,6 +102508,7 @@ function loadTestSections(result) {
 
 
 
+const BUSY_WARNING = 0.9;
 const LABEL_GUESSES = ["label", "target", "y", "class"];
 async function runLoadTestStage(config, ctx) {
   const log = ctx.log;
@@ -102677,6 +102572,15 @@ async function runLoadTestStage(config, ctx) {
   } finally {
     if (server) await server.close();
   }
+  const ownLate = load.lateCauses.generator / Math.max(1, load.scheduled);
+  if (ownLate > 0.01)
+    log.warn(
+      `load-test: ${load.lateCauses.generator} sends (${(0,core_src/* formatNumber */.ZV)(ownLate * 100)}%) left more than ${(0,core_src/* formatNumber */.ZV)(load.lateAfterMs)} ms late with a connection free: this machine could not keep the schedule, so latency may be overstated`
+    );
+  if (load.generatorBusy >= BUSY_WARNING)
+    log.warn(
+      `load-test: this process was busy ${(0,core_src/* formatNumber */.ZV)(load.generatorBusy * 100)}% of the run: the generator, not the server, may have set the pace; lower the rate or give the test a machine of its own`
+    );
   const values = loadValues(load);
   const verdicts = (0,core_src/* evaluateGates */.ud)(config.gates, { values, baseDir: config.baseDir, stage: "load-test" });
   const status = (0,core_src/* overallStatus */.gX)(verdicts);
@@ -102810,6 +102714,156 @@ function run_summarize(load, values, verdicts) {
   if (verdicts.length)
     parts.push(failed ? `${failed} of ${verdicts.length} gates failed` : `${verdicts.length} gates passed`);
   return parts.join("; ");
+}
+
+
+;// CONCATENATED MODULE: ./.build/tree/packages/stages/src/load-test/report.js
+
+
+const MAX_POINTS = 60;
+const PERCENTILE_KEYS = ["p(50)", "p(90)", "p(95)", "p(99)", "p(99.9)", "max", "avg"];
+function ms(v) {
+  return v === null || v === void 0 || !Number.isFinite(v) ? "\u2014" : `${(0,core_src/* formatNumber */.ZV)(v)} ms`;
+}
+function count(v) {
+  return typeof v === "number" && Number.isFinite(v) ? (0,core_src/* formatNumber */.ZV)(v) : "\u2014";
+}
+function mergeBuckets(buckets, maxPoints = MAX_POINTS) {
+  const width = Math.max(1, Math.ceil(buckets.length / maxPoints));
+  const out = [];
+  for (let i = 0; i < buckets.length; i += width) {
+    const group = buckets.slice(i, i + width);
+    const withData = group.filter((b) => b.p50 !== null);
+    const p50 = withData.length ? withData.reduce((s, b) => s + (b.p50 ?? 0), 0) / withData.length : Number.NaN;
+    const p99 = withData.length ? Math.max(...withData.map((b) => b.p99 ?? 0)) : Number.NaN;
+    const requests = group.reduce((s, b) => s + b.requests, 0) / group.length;
+    const target = group.reduce((s, b) => s + b.targetRate, 0) / group.length;
+    out.push({ label: `${group[0].second}s`, p50, p99, requests, target });
+  }
+  return out;
+}
+function loadTestSections(result) {
+  const parts = [(0,core_src/* stageHeading */.jf)("Load test", result)];
+  const d = (0,core_src/* isObj */.sA)(result.details) ? result.details : {};
+  const v = result.values;
+  const facts = [];
+  if (d.target) {
+    facts.push(
+      d.target.kind === "embedded" ? `model ${(0,core_src/* inlineCode */.ti)(d.target.model)} served by the embedded \`mlops serve\`` : `${(0,core_src/* inlineCode */.ti)(d.target.url)} (model ${(0,core_src/* inlineCode */.ti)(d.target.model)})`
+    );
+  }
+  if (d.stages) {
+    facts.push(
+      `ramping ${d.stages.map((s) => `${(0,core_src/* formatNumber */.ZV)(s.target)}/s over ${(0,core_src/* formatNumber */.ZV)(s.durationMs / 1e3)} s`).join(" \u2192 ")}`
+    );
+  } else if (typeof d.rate === "number") {
+    facts.push(`${(0,core_src/* formatNumber */.ZV)(d.rate)} requests/s for ${(0,core_src/* formatNumber */.ZV)((d.durationMs ?? 0) / 1e3)} s`);
+  }
+  if (typeof d.warmupMs === "number" && d.warmupMs > 0)
+    facts.push(`after ${(0,core_src/* formatNumber */.ZV)(d.warmupMs / 1e3)} s of warm-up`);
+  if (typeof d.connections === "number") facts.push(`${d.connections} keep-alive connections`);
+  if (d.payload) facts.push(`${d.payload.kind} requests (${d.payload.distinct} distinct bodies)`);
+  if (facts.length) parts.push(`Open-model load: ${facts.join(", ")}.`);
+  if (d.aborted) {
+    parts.push(
+      `**Stopped early** after ${(0,core_src/* formatNumber */.ZV)(d.aborted.atMs / 1e3)} s: ${(0,core_src/* escapeMarkdown */.FV)(d.aborted.reason)}.`
+    );
+  }
+  parts.push(
+    (0,core_src/* table */.tp)(
+      ["p50", "p90", "p95", "p99", "p99.9", "max", "avg"],
+      [PERCENTILE_KEYS.map((k) => ms(v[k]?.candidate))],
+      ["r", "r", "r", "r", "r", "r", "r"]
+    )
+  );
+  const errorRate = v.error_rate?.candidate;
+  parts.push(
+    (0,core_src/* table */.tp)(
+      ["requests", "errors", "error rate", "achieved rate", "target rate", "dropped", "late"],
+      [
+        [
+          count(v.requests?.candidate),
+          count(v.errors?.candidate),
+          errorRate === null || errorRate === void 0 ? "\u2014" : `${(0,core_src/* formatNumber */.ZV)(errorRate * 100)}%`,
+          v.rps?.candidate === null || v.rps?.candidate === void 0 ? "\u2014" : `${(0,core_src/* formatNumber */.ZV)(v.rps.candidate)}/s`,
+          typeof d.targetRate === "number" ? `${(0,core_src/* formatNumber */.ZV)(d.targetRate)}/s` : "\u2014",
+          count(v.dropped?.candidate),
+          count(v.late?.candidate)
+        ]
+      ],
+      ["r", "r", "r", "r", "r", "r", "r"]
+    )
+  );
+  const late = v.late?.candidate;
+  const causes = d.lateCauses;
+  if (typeof late === "number" && late > 0 && (0,core_src/* isObj */.sA)(causes)) {
+    const why = [];
+    if (causes.connections > 0)
+      why.push(
+        `${count(causes.connections)} waited for a free connection (all ${count(d.connections)} were busy: the server's pace, or too few connections)`
+      );
+    if (causes.generator > 0)
+      why.push(
+        `${count(causes.generator)} left late with a connection free (the machine running the test fell behind; its figures are less certain)`
+      );
+    if (why.length) parts.push(`Late sends: ${why.join("; ")}.`);
+  }
+  if (typeof d.generatorBusy === "number" && d.generatorBusy >= BUSY_WARNING) {
+    parts.push(
+      `**The generator was busy ${(0,core_src/* formatNumber */.ZV)(d.generatorBusy * 100)}% of the run**: answers may have waited unread, so it, not the server, may have set the pace and the latency is overstated.`
+    );
+  }
+  const pctValues = PERCENTILE_KEYS.slice(0, 6).map((k) => v[k]?.candidate ?? Number.NaN);
+  if (pctValues.some(Number.isFinite)) {
+    parts.push(
+      (0,core_src/* xyChart */.Gp)({
+        title: "Latency percentiles (ms, from intended send time)",
+        labels: ["p50", "p90", "p95", "p99", "p99.9", "max"],
+        yLabel: "ms",
+        series: [{ kind: "bar", values: pctValues }]
+      })
+    );
+  }
+  const buckets = Array.isArray(d.buckets) ? d.buckets : [];
+  const points = mergeBuckets(buckets);
+  if (points.some((p) => Number.isFinite(p.p99))) {
+    const width = buckets.length > MAX_POINTS ? Math.ceil(buckets.length / MAX_POINTS) : 1;
+    parts.push(
+      (0,core_src/* xyChart */.Gp)({
+        title: `Latency over time (ms per ${width} s by intended send time; lines p50 and p99)`,
+        labels: points.map((p) => p.label),
+        yLabel: "ms",
+        series: [
+          { kind: "line", values: points.map((p) => p.p99) },
+          { kind: "line", values: points.map((p) => p.p50) }
+        ]
+      })
+    );
+    parts.push(
+      (0,core_src/* xyChart */.Gp)({
+        title: "Requests per second (bars answered or failed, line target)",
+        labels: points.map((p) => p.label),
+        yLabel: "requests/s",
+        series: [
+          { kind: "bar", values: points.map((p) => p.requests) },
+          { kind: "line", values: points.map((p) => p.target) }
+        ]
+      })
+    );
+  }
+  const statusRows = Object.entries(d.statuses ?? {}).map(([s, n]) => [(0,core_src/* inlineCode */.ti)(s), count(n)]);
+  const errorRows = Object.entries(d.errorKinds ?? {}).map(([k, n]) => [(0,core_src/* escapeMarkdown */.FV)(k), count(n)]);
+  if (statusRows.length || errorRows.length) {
+    const blocks = [];
+    if (statusRows.length) blocks.push((0,core_src/* table */.tp)(["HTTP status", "answers"], statusRows, ["l", "r"]));
+    if (errorRows.length) blocks.push((0,core_src/* table */.tp)(["failed send", "count"], errorRows, ["l", "r"]));
+    blocks.push(
+      `Latency runs from each request\u2019s intended send time (no coordinated omission); percentiles are exact over every answered request, by linear interpolation (numpy\u2019s default). Late: sent more than ${(0,core_src/* formatNumber */.ZV)(d.lateAfterMs ?? 10)} ms after the intended time; dropped: never sent because every connection stayed busy.`
+    );
+    parts.push((0,core_src/* details */.zH)("Answers and method", blocks.join("\n\n")));
+  }
+  parts.push((0,core_src/* timing */.N9)(result));
+  return [{ id: "load-test", markdown: parts.join("\n\n") }];
 }
 
 

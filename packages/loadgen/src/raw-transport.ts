@@ -34,6 +34,7 @@ export function serialiseRequest(
 
 export class RawTransport implements Transport {
   private readonly wire: Buffer[];
+  readonly readBuffer = Buffer.allocUnsafe(64 * 1024);
   private readonly idle: Connection[] = [];
   /** Every open connection, busy or idle. */
   readonly open = new Set<Connection>();
@@ -112,9 +113,20 @@ class Connection {
     url: URL,
   ) {
     owner.open.add(this);
-    this.socket = net.connect({ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 80) });
+    // onread reads into one buffer shared by every connection (reads are synchronous on this
+    // thread): no Buffer per read and no Readable stream between the socket and the parser.
+    this.socket = net.connect({
+      host: url.hostname.replace(/^\[|\]$/g, ''),
+      port: Number(url.port || 80),
+      onread: {
+        buffer: owner.readBuffer,
+        callback: (n: number, buf: Uint8Array): boolean => {
+          this.onData(buf as Buffer, n);
+          return true;
+        },
+      },
+    });
     this.socket.setNoDelay(true);
-    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
     this.socket.on('error', (err: NodeJS.ErrnoException) => {
       this.lastError = err.code ?? err.message;
     });
@@ -169,16 +181,17 @@ class Connection {
     }
   }
 
-  private onData(chunk: Buffer): void {
+  private onData(buf: Buffer, n: number): void {
     if (!this.done) {
       // Bytes nobody asked for: the stream is out of step, so the connection is unusable.
       this.kill();
       return;
     }
     this.gotBytes = true;
-    let data = chunk;
+    // The read buffer is reused by the next read: anything kept past this call is copied (keep).
+    let data = buf.subarray(0, n);
     if (this.pending) {
-      data = Buffer.concat([this.pending, chunk]);
+      data = Buffer.concat([this.pending, data]);
       this.pending = undefined;
     }
     let at = 0;

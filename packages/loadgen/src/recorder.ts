@@ -64,6 +64,8 @@ export class Recorder {
   errors = 0;
   dropped = 0;
   late = 0;
+  /** Late sends that had a free connection and still left late: the generator fell behind. */
+  lateGenerator = 0;
   sent = 0;
   readonly statuses: Record<string, number> = {};
   readonly errorKinds: Record<string, number> = {};

@@ -91,6 +91,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let next = 0;
   let inFlight = 0;
   let maxInFlight = 0;
+  // The last moment every connection was known busy: a late send that became due before it waited
+  // on the server's pace, not on this process (see dispatch).
+  let lastFullAt = Number.NEGATIVE_INFINITY;
   let aborted: LoadResult['aborted'];
   let timer: NodeJS.Timeout | undefined;
   let timerDue = 0;
@@ -98,6 +101,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
   const startedAt = new Date();
+  const elu0 = performance.eventLoopUtilization();
   const t0 = performance.now();
 
   const secondOf = (intended: number): number => Math.floor((intended - warmupMs) / 1000);
@@ -107,11 +111,17 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     const second = measured ? secondOf(intended) : -1;
     if (measured) {
       recorder.begin(second);
-      if (now - intended > lateAfterMs) recorder.late++;
+      if (now - intended > lateAfterMs) {
+        recorder.late++;
+        // Late by the generator's own fault only if it is still late counted from when a
+        // connection was last seen free for it.
+        if (now - Math.max(intended, lastFullAt) > lateAfterMs) recorder.lateGenerator++;
+      }
     }
     inFlight++;
     if (inFlight > maxInFlight) maxInFlight = inFlight;
     transport.send(i % nRequests, (status, error) => {
+      if (inFlight >= connections) lastFullAt = performance.now() - t0;
       inFlight--;
       if (measured) {
         if (error === undefined) {
@@ -139,7 +149,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         next++;
         continue;
       }
-      if (inFlight >= connections) break;
+      if (inFlight >= connections) {
+        lastFullAt = now;
+        break;
+      }
       dispatch(next, intended, now);
       next++;
     }
@@ -230,6 +243,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   pump();
   await done;
   const endedAt = performance.now();
+  const busy = performance.eventLoopUtilization(elu0).utilization;
   clearInterval(progress);
   if (abortTimer) clearInterval(abortTimer);
   clearTimeout(hardLimit);
@@ -265,7 +279,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     errors: recorder.errors,
     dropped: recorder.dropped,
     late: recorder.late,
+    lateCauses: { connections: recorder.late - recorder.lateGenerator, generator: recorder.lateGenerator },
     lateAfterMs,
+    generatorBusy: Math.round(busy * 1000) / 1000,
     maxInFlight,
     statuses: recorder.statuses,
     errorKinds: recorder.errorKinds,

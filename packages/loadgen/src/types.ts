@@ -31,7 +31,19 @@ export interface LoadResult {
   dropped: number;
   /** Sent more than `lateAfterMs` after their intended time. */
   late: number;
+  /**
+   * Why they were late: `connections`, every connection was busy (the server's pace, or too few
+   * connections); `generator`, a connection was free and this process still sent late (the machine
+   * running the test was too busy, so its figures are less certain).
+   */
+  lateCauses: { connections: number; generator: number };
   lateAfterMs: number;
+  /**
+   * Share of the run this process's event loop was busy (Node's event-loop utilisation). Near 1 the
+   * generator itself set the pace: answers waited unread, so the connections looked busy and
+   * latency is overstated.
+   */
+  generatorBusy: number;
   maxInFlight: number;
   /** Answers by HTTP status: `{ "200": 5990, "503": 10 }`. */
   statuses: Record<string, number>;

@@ -11,6 +11,7 @@ import {
 } from '@mlops-actions/core';
 import type { ReportSection, StageResult } from '@mlops-actions/core';
 import type { LatencyBucket } from '@mlops-actions/loadgen';
+import { BUSY_WARNING } from './run.js';
 import type { LoadTestDetails } from './run.js';
 
 /** Mermaid's x axis gets unreadable past this many points; longer runs are merged into wider buckets. */
@@ -105,6 +106,26 @@ export function loadTestSections(result: StageResult): ReportSection[] {
       ['r', 'r', 'r', 'r', 'r', 'r', 'r'],
     ),
   );
+
+  const late = v.late?.candidate;
+  const causes = d.lateCauses;
+  if (typeof late === 'number' && late > 0 && isObj(causes)) {
+    const why: string[] = [];
+    if (causes.connections > 0)
+      why.push(
+        `${count(causes.connections)} waited for a free connection (all ${count(d.connections)} were busy: the server's pace, or too few connections)`,
+      );
+    if (causes.generator > 0)
+      why.push(
+        `${count(causes.generator)} left late with a connection free (the machine running the test fell behind; its figures are less certain)`,
+      );
+    if (why.length) parts.push(`Late sends: ${why.join('; ')}.`);
+  }
+  if (typeof d.generatorBusy === 'number' && d.generatorBusy >= BUSY_WARNING) {
+    parts.push(
+      `**The generator was busy ${formatNumber(d.generatorBusy * 100)}% of the run**: answers may have waited unread, so it, not the server, may have set the pace and the latency is overstated.`,
+    );
+  }
 
   const pctValues = PERCENTILE_KEYS.slice(0, 6).map((k) => v[k]?.candidate ?? Number.NaN);
   if (pctValues.some(Number.isFinite)) {

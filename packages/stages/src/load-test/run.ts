@@ -27,6 +27,9 @@ import type { StageContext } from '../context.js';
 import type { LoadTestConfig, PayloadConfig } from './spec.js';
 
 /** `details` of a load-test result: the generator's numbers plus what was loaded with what. */
+/** Event-loop utilisation from which the generator is said to have been its own bottleneck. */
+export const BUSY_WARNING = 0.9;
+
 export interface LoadTestDetails extends LoadResult {
   target: { kind: 'embedded' | 'url'; url: string; model: string };
   payload: { kind: PayloadConfig['kind']; distinct: number; file: string };
@@ -102,6 +105,17 @@ export async function runLoadTestStage(config: LoadTestConfig, ctx: StageContext
     if (server) await server.close();
   }
 
+  // The generator's own misses are a warning about the run, not about the model: a busy runner
+  // inflates latency that the server never caused.
+  const ownLate = load.lateCauses.generator / Math.max(1, load.scheduled);
+  if (ownLate > 0.01)
+    log.warn(
+      `load-test: ${load.lateCauses.generator} sends (${formatNumber(ownLate * 100)}%) left more than ${formatNumber(load.lateAfterMs)} ms late with a connection free: this machine could not keep the schedule, so latency may be overstated`,
+    );
+  if (load.generatorBusy >= BUSY_WARNING)
+    log.warn(
+      `load-test: this process was busy ${formatNumber(load.generatorBusy * 100)}% of the run: the generator, not the server, may have set the pace; lower the rate or give the test a machine of its own`,
+    );
   const values = loadValues(load);
   const verdicts = evaluateGates(config.gates, { values, baseDir: config.baseDir, stage: 'load-test' });
   const status = overallStatus(verdicts);
