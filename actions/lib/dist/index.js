@@ -92317,7 +92317,7 @@ async function runLoad(options) {
   let next = 0;
   let inFlight = 0;
   let maxInFlight = 0;
-  let lastFullAt = Number.NEGATIVE_INFINITY;
+  const full = new FullStretches();
   let aborted;
   let timer;
   let timerDue = 0;
@@ -92335,13 +92335,13 @@ async function runLoad(options) {
       recorder.begin(second);
       if (now - intended > lateAfterMs) {
         recorder.late++;
-        if (now - Math.max(intended, lastFullAt) > lateAfterMs) recorder.lateGenerator++;
+        if (!full.at(intended)) recorder.lateGenerator++;
       }
     }
     inFlight++;
     if (inFlight > maxInFlight) maxInFlight = inFlight;
+    if (inFlight >= connections) full.begin(now);
     transport.send(i % nRequests, (status, error) => {
-      if (inFlight >= connections) lastFullAt = performance.now() - t0;
       inFlight--;
       if (measured) {
         if (error === void 0) {
@@ -92351,6 +92351,7 @@ async function runLoad(options) {
         }
       }
       if (!finished) pump();
+      if (inFlight < connections) full.end(performance.now() - t0);
     });
   };
   const onTimer = () => {
@@ -92367,10 +92368,7 @@ async function runLoad(options) {
         next++;
         continue;
       }
-      if (inFlight >= connections) {
-        lastFullAt = now;
-        break;
-      }
+      if (inFlight >= connections) break;
       dispatch(next, intended, now);
       next++;
     }
@@ -92487,6 +92485,33 @@ async function runLoad(options) {
   };
   recorder.dispose();
   return result;
+}
+class FullStretches {
+  starts = [];
+  ends = [];
+  head = 0;
+  open = false;
+  begin(now) {
+    if (this.open) return;
+    this.open = true;
+    this.starts.push(now);
+    this.ends.push(Number.POSITIVE_INFINITY);
+  }
+  end(now) {
+    if (!this.open) return;
+    this.open = false;
+    this.ends[this.ends.length - 1] = now;
+  }
+  /** Whether every connection was busy at time `t`. */
+  at(t) {
+    while (this.head < this.ends.length && this.ends[this.head] < t) this.head++;
+    if (this.head > 4096) {
+      this.starts.splice(0, this.head);
+      this.ends.splice(0, this.head);
+      this.head = 0;
+    }
+    return this.head < this.starts.length && this.starts[this.head] <= t;
+  }
 }
 function interim(recorder, measuredMs) {
   return {

@@ -91,9 +91,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let next = 0;
   let inFlight = 0;
   let maxInFlight = 0;
-  // The last moment every connection was known busy: a late send that became due before it waited
-  // on the server's pace, not on this process (see dispatch).
-  let lastFullAt = Number.NEGATIVE_INFINITY;
+  // When every connection was busy: a late send that fell due inside such a stretch waited on the
+  // server's pace; one that fell due with a connection free was late by this process's own fault.
+  const full = new FullStretches();
   let aborted: LoadResult['aborted'];
   let timer: NodeJS.Timeout | undefined;
   let timerDue = 0;
@@ -113,15 +113,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       recorder.begin(second);
       if (now - intended > lateAfterMs) {
         recorder.late++;
-        // Late by the generator's own fault only if it is still late counted from when a
-        // connection was last seen free for it.
-        if (now - Math.max(intended, lastFullAt) > lateAfterMs) recorder.lateGenerator++;
+        if (!full.at(intended)) recorder.lateGenerator++;
       }
     }
     inFlight++;
     if (inFlight > maxInFlight) maxInFlight = inFlight;
+    if (inFlight >= connections) full.begin(now);
     transport.send(i % nRequests, (status, error) => {
-      if (inFlight >= connections) lastFullAt = performance.now() - t0;
       inFlight--;
       if (measured) {
         if (error === undefined) {
@@ -131,6 +129,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         }
       }
       if (!finished) pump();
+      // A freed connection that pump handed straight to a waiting send keeps the stretch going.
+      if (inFlight < connections) full.end(performance.now() - t0);
     });
   };
 
@@ -149,10 +149,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         next++;
         continue;
       }
-      if (inFlight >= connections) {
-        lastFullAt = now;
-        break;
-      }
+      if (inFlight >= connections) break;
       dispatch(next, intended, now);
       next++;
     }
@@ -292,6 +289,41 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   };
   recorder.dispose();
   return result;
+}
+
+/**
+ * The stretches of time every connection was busy, asked about in increasing time order (sends are
+ * dispatched in intended-time order), so the ones already past are dropped as it goes.
+ */
+class FullStretches {
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
+  private head = 0;
+  private open = false;
+
+  begin(now: number): void {
+    if (this.open) return;
+    this.open = true;
+    this.starts.push(now);
+    this.ends.push(Number.POSITIVE_INFINITY);
+  }
+
+  end(now: number): void {
+    if (!this.open) return;
+    this.open = false;
+    this.ends[this.ends.length - 1] = now;
+  }
+
+  /** Whether every connection was busy at time `t`. */
+  at(t: number): boolean {
+    while (this.head < this.ends.length && this.ends[this.head]! < t) this.head++;
+    if (this.head > 4096) {
+      this.starts.splice(0, this.head);
+      this.ends.splice(0, this.head);
+      this.head = 0;
+    }
+    return this.head < this.starts.length && this.starts[this.head]! <= t;
+  }
 }
 
 /** Values so far, from the HdrHistogram (cheap enough to compute every second). */

@@ -32,9 +32,10 @@ export interface LoadResult {
   /** Sent more than `lateAfterMs` after their intended time. */
   late: number;
   /**
-   * Why they were late: `connections`, every connection was busy (the server's pace, or too few
-   * connections); `generator`, a connection was free and this process still sent late (the machine
-   * running the test was too busy, so its figures are less certain).
+   * Why they were late: `connections`, every connection was busy when the send fell due (the
+   * server's pace, or too few connections); `generator`, a connection was free then and this
+   * process still sent late (the machine running the test was too busy, so its figures are less
+   * certain).
    */
   lateCauses: { connections: number; generator: number };
   lateAfterMs: number;
