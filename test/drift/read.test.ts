@@ -41,6 +41,19 @@ describe('number parsing', () => {
 
 describe('CSV reading', () => {
   const dir = tempDir();
+
+  it('reads a million-digit cell in linear time: text when it ends in a letter, too large a number otherwise', () => {
+    // A number syntax that backtracks would take about half an hour on the first cell.
+    const digits = '1'.repeat(1_000_000);
+    const file = join(dir, 'long-cells.csv');
+    writeFileSync(file, `text,big\n1,1\n${digits}x,${digits}\n`);
+    const d = readDataset(file);
+    expect(d.columns.get('text')!.kind).toBe('categorical');
+    expect(column(d, 'text')).toEqual(['1', `${digits}x`]);
+    // pandas reads it as inf, which Evidently counts as missing.
+    expect(column(d, 'big')).toEqual([1, null]);
+  }, 60_000);
+
   const text =
     '\ufeffnum,cat,"quoted ""name"""\r\n' +
     '1.5,"a, with comma",10\r\n' +

@@ -67605,7 +67605,7 @@ class UsageError extends Error {
 
 /***/ }),
 
-/***/ 77337:
+/***/ 63659:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -67613,6 +67613,7 @@ class UsageError extends Error {
 __nccwpck_require__.d(__webpack_exports__, {
   W$: () => (/* reexport */ COMMENT_LIMIT),
   dz: () => (/* reexport */ errors/* InputError */.dz),
+  Yk: () => (/* reexport */ NUMBER_SYNTAX),
   Jz: () => (/* reexport */ SUMMARY_LIMIT_BYTES),
   V: () => (/* reexport */ StageClock),
   n3: () => (/* reexport */ TASKS),
@@ -70672,7 +70673,13 @@ async function pathExists(p) {
 }
 
 
+;// CONCATENATED MODULE: ./.build/tree/packages/core/src/number-syntax.js
+const NUMBER_SYNTAX = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+
 ;// CONCATENATED MODULE: ./.build/tree/packages/core/src/index.js
+
+
 
 
 
@@ -71065,8 +71072,8 @@ function sameLogin(a, b) {
 }
 
 
-// EXTERNAL MODULE: ./.build/tree/packages/core/src/index.js + 47 modules
-var src = __nccwpck_require__(77337);
+// EXTERNAL MODULE: ./.build/tree/packages/core/src/index.js + 48 modules
+var src = __nccwpck_require__(63659);
 ;// CONCATENATED MODULE: ./.build/tree/packages/github/src/sticky-comment.js
 
 
@@ -80084,8 +80091,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var core = __nccwpck_require__(33838);
-// EXTERNAL MODULE: ./.build/tree/packages/core/src/index.js + 47 modules
-var core_src = __nccwpck_require__(77337);
+// EXTERNAL MODULE: ./.build/tree/packages/core/src/index.js + 48 modules
+var core_src = __nccwpck_require__(63659);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(76760);
 ;// CONCATENATED MODULE: ./.build/tree/packages/action/src/workspace.js
@@ -83284,15 +83291,15 @@ function planColumns(file, columns, opts) {
 
 
 ;// CONCATENATED MODULE: ./.build/tree/packages/data/src/numbers.js
-const STRICT_NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
 const MAX_NUMBER_CHARS = 400;
 function hasNumberSyntax(text) {
   const t = text.trim();
-  return t.length <= MAX_NUMBER_CHARS && STRICT_NUMBER.test(t);
+  return t.length <= MAX_NUMBER_CHARS && core_src/* NUMBER_SYNTAX */.Yk.test(t);
 }
 function parseStrictNumber(text) {
   const t = text.trim();
-  if (t.length > MAX_NUMBER_CHARS || !STRICT_NUMBER.test(t)) return NaN;
+  if (t.length > MAX_NUMBER_CHARS || !core_src/* NUMBER_SYNTAX */.Yk.test(t)) return NaN;
   const v = Number(t);
   return Number.isFinite(v) ? v : NaN;
 }
@@ -97299,70 +97306,16 @@ function formatOfPath(path) {
   return DATA_EXTENSIONS.get((0,external_node_path_.extname)(path).toLowerCase());
 }
 const read_POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
-const read_STRICT_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 function parseFloat64(b, start, end) {
   let s = start;
   let e = end;
   while (s < e && (b[s] === 32 || b[s] === 9)) s++;
   while (e > s && (b[e - 1] === 32 || b[e - 1] === 9)) e--;
   if (s === e) return NaN;
-  let i = s;
-  let neg = false;
-  if (b[i] === 45) {
-    neg = true;
-    i++;
-  } else if (b[i] === 43) i++;
-  let mant = 0;
-  let sig = 0;
-  let exp10 = 0;
-  let digits = 0;
-  let fraction = false;
-  for (; i < e; i++) {
-    const c = b[i];
-    if (c === 46) {
-      if (fraction) return NaN;
-      fraction = true;
-      continue;
-    }
-    const d = c - 48;
-    if (d < 0 || d > 9) break;
-    digits++;
-    if (sig > 0 || d !== 0) {
-      sig++;
-      if (sig <= 15) mant = mant * 10 + d;
-    }
-    if (sig > 15 && !fraction) exp10++;
-    if (fraction && sig <= 15) exp10--;
-  }
-  if (digits === 0) return NaN;
-  if (i < e) {
-    const c = b[i];
-    if (c !== 101 && c !== 69) return NaN;
-    i++;
-    let eneg = false;
-    if (b[i] === 45) {
-      eneg = true;
-      i++;
-    } else if (b[i] === 43) i++;
-    let ev = 0;
-    let edigits = 0;
-    for (; i < e; i++) {
-      const d = b[i] - 48;
-      if (d < 0 || d > 9) return NaN;
-      if (ev < 1e5) ev = ev * 10 + d;
-      edigits++;
-    }
-    if (edigits === 0) return NaN;
-    exp10 += eneg ? -ev : ev;
-  }
-  let v;
-  if (sig <= 15 && exp10 >= -22 && exp10 <= 22) v = exp10 < 0 ? mant / read_POW10[-exp10] : mant * read_POW10[exp10];
-  else {
-    const text = Buffer.from(b.buffer, b.byteOffset + s, e - s).toString("latin1");
-    if (!read_STRICT_NUMBER.test(text)) return NaN;
-    return Number(text);
-  }
-  return neg ? -v : v;
+  const v = scanNumber(b, s, e);
+  if (v === v && scanEnd === e) return v;
+  const text = Buffer.from(b.buffer, b.byteOffset + s, e - s).toString("latin1");
+  return core_src/* NUMBER_SYNTAX */.Yk.test(text) ? Number(text) : NaN;
 }
 class Sink {
   constructor(opts) {
@@ -97419,7 +97372,7 @@ function pushText(col, text) {
   if (MISSING_TOKENS.has(t)) col.pushMissing();
   else if (col.kind === "categorical") col.pushText(t);
   else {
-    const v = read_STRICT_NUMBER.test(t) ? Number(t) : NaN;
+    const v = core_src/* NUMBER_SYNTAX */.Yk.test(t) ? Number(t) : NaN;
     if (Number.isNaN(v)) col.pushText(t);
     else col.pushNumber(v);
   }

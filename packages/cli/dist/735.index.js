@@ -119,8 +119,8 @@ function identity_sameLogin(a, b) {
 }
 
 
-// EXTERNAL MODULE: ./.build/tree/packages/core/src/index.js + 47 modules
-var src = __webpack_require__(77337);
+// EXTERNAL MODULE: ./.build/tree/packages/core/src/index.js + 48 modules
+var src = __webpack_require__(63659);
 ;// CONCATENATED MODULE: ./.build/tree/packages/github/src/sticky-comment.js
 
 

@@ -9,3 +9,4 @@ export * from './spec/index.js';
 export * from './stage-result/index.js';
 export * from './report/index.js';
 export * from './fs.js';
+export { NUMBER_SYNTAX } from './number-syntax.js';

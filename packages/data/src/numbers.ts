@@ -1,6 +1,4 @@
-// One way to match each input: `\d+\.?\d*` would let the engine try every split of a long digit
-// run before failing (quadratic on a 20 kB cell that ends in a letter).
-const STRICT_NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+import { NUMBER_SYNTAX } from '@mlops-actions/core';
 
 /**
  * Longer cells are not numbers anyone wrote on purpose (a double has 17 significant digits); the
@@ -15,12 +13,12 @@ export const MAX_NUMBER_CHARS = 400;
 /** Written like a number (possibly one too large for a double). */
 export function hasNumberSyntax(text: string): boolean {
   const t = text.trim();
-  return t.length <= MAX_NUMBER_CHARS && STRICT_NUMBER.test(t);
+  return t.length <= MAX_NUMBER_CHARS && NUMBER_SYNTAX.test(t);
 }
 
 export function parseStrictNumber(text: string): number {
   const t = text.trim();
-  if (t.length > MAX_NUMBER_CHARS || !STRICT_NUMBER.test(t)) return NaN;
+  if (t.length > MAX_NUMBER_CHARS || !NUMBER_SYNTAX.test(t)) return NaN;
   const v = Number(t);
   return Number.isFinite(v) ? v : NaN;
 }

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { InputError } from '@mlops-actions/core';
+import { InputError, NUMBER_SYNTAX } from '@mlops-actions/core';
 import { ColumnBuilder, MISSING_TOKENS, type ColumnKind } from './columns.js';
 
 export type DriftFormat = 'csv' | 'jsonl';
@@ -52,12 +52,12 @@ export function formatOfPath(path: string): DriftFormat | undefined {
 }
 
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
-const STRICT_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /**
- * A decimal number straight from bytes, correctly rounded to float64 (Clinger's fast path: at most
- * 15 significant digits and a power of ten up to 22 are exact doubles, so one division or
- * multiplication rounds once); anything else goes through Number(). NaN: not a plain number.
+ * A decimal number straight from bytes, correctly rounded to float64: scanNumber's fast path
+ * (Clinger's: at most 15 significant digits and a power of ten up to 22 are exact doubles, so one
+ * division or multiplication rounds once), anything else through Number() once the text has the
+ * number syntax. NaN: not a plain number.
  */
 export function parseFloat64(b: Uint8Array, start: number, end: number): number {
   let s = start;
@@ -65,63 +65,10 @@ export function parseFloat64(b: Uint8Array, start: number, end: number): number 
   while (s < e && (b[s] === 32 || b[s] === 9)) s++;
   while (e > s && (b[e - 1] === 32 || b[e - 1] === 9)) e--;
   if (s === e) return NaN;
-  let i = s;
-  let neg = false;
-  if (b[i] === 45) {
-    neg = true;
-    i++;
-  } else if (b[i] === 43) i++;
-  let mant = 0;
-  let sig = 0;
-  let exp10 = 0;
-  let digits = 0;
-  let fraction = false;
-  for (; i < e; i++) {
-    const c = b[i]!;
-    if (c === 46) {
-      if (fraction) return NaN;
-      fraction = true;
-      continue;
-    }
-    const d = c - 48;
-    if (d < 0 || d > 9) break;
-    digits++;
-    if (sig > 0 || d !== 0) {
-      sig++;
-      if (sig <= 15) mant = mant * 10 + d;
-    }
-    if (sig > 15 && !fraction) exp10++;
-    if (fraction && sig <= 15) exp10--;
-  }
-  if (digits === 0) return NaN;
-  if (i < e) {
-    const c = b[i]!;
-    if (c !== 101 && c !== 69) return NaN;
-    i++;
-    let eneg = false;
-    if (b[i] === 45) {
-      eneg = true;
-      i++;
-    } else if (b[i] === 43) i++;
-    let ev = 0;
-    let edigits = 0;
-    for (; i < e; i++) {
-      const d = b[i]! - 48;
-      if (d < 0 || d > 9) return NaN;
-      if (ev < 100000) ev = ev * 10 + d;
-      edigits++;
-    }
-    if (edigits === 0) return NaN;
-    exp10 += eneg ? -ev : ev;
-  }
-  let v: number;
-  if (sig <= 15 && exp10 >= -22 && exp10 <= 22) v = exp10 < 0 ? mant / POW10[-exp10]! : mant * POW10[exp10]!;
-  else {
-    const text = Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1');
-    if (!STRICT_NUMBER.test(text)) return NaN;
-    return Number(text);
-  }
-  return neg ? -v : v;
+  const v = scanNumber(b, s, e);
+  if (v === v && scanEnd === e) return v;
+  const text = Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1');
+  return NUMBER_SYNTAX.test(text) ? Number(text) : NaN;
 }
 
 /** Routes cells of the kept columns into their builders. */
@@ -183,7 +130,7 @@ function pushText(col: ColumnBuilder, text: string): void {
   if (MISSING_TOKENS.has(t)) col.pushMissing();
   else if (col.kind === 'categorical') col.pushText(t);
   else {
-    const v = STRICT_NUMBER.test(t) ? Number(t) : NaN;
+    const v = NUMBER_SYNTAX.test(t) ? Number(t) : NaN;
     if (Number.isNaN(v)) col.pushText(t);
     else col.pushNumber(v);
   }

@@ -26,10 +26,10 @@ import type { RunningServer } from '@mlops-actions/serve';
 import type { StageContext } from '../context.js';
 import type { LoadTestConfig, PayloadConfig } from './spec.js';
 
-/** `details` of a load-test result: the generator's numbers plus what was loaded with what. */
 /** Event-loop utilisation from which the generator is said to have been its own bottleneck. */
 export const BUSY_WARNING = 0.9;
 
+/** `details` of a load-test result: the generator's numbers plus what was loaded with what. */
 export interface LoadTestDetails extends LoadResult {
   target: { kind: 'embedded' | 'url'; url: string; model: string };
   payload: { kind: PayloadConfig['kind']; distinct: number; file: string };
